@@ -1,0 +1,144 @@
+# rspmux — one GNU Makefile for the host programs, the demo kernel and the tests.
+#
+#   make            build the host programs and the demo kernel (build/)
+#   make os         build build/os/kernel.elf and build/os/user/<name>.elf
+#   make run        boot the demo kernel in QEMU with its gdbstub (installs deps)
+#   make test       build everything and run every test (installs deps)
+#   make bench      run the benchmarks
+#   make fuzz       build the libFuzzer harnesses
+#   make clean
+
+BUILD    := build
+V        ?= 0
+ifeq ($(V),0)
+say       = @printf '  %-6s %s\n' $(1) $(2);
+else
+say       =
+endif
+OS_BUILD := $(BUILD)/os
+SAN_DIR  := $(BUILD)/san
+FUZZ_DIR := $(BUILD)/fuzz
+
+.DEFAULT_GOAL := all
+.PHONY: all host os run test bench fuzz clean deps unit-tests test-run bench-run
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+# ---------------------------------------------------------------- host side
+CC       ?= cc
+WARN     := -Wall -Wextra -Werror
+HOST_CFLAGS := -std=c11 $(WARN) -O2 -g
+SAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_CC     := clang
+FUZZ_FLAGS  := -std=c11 $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined
+
+# Host programs land in build/ (rspmux joins this list with the proxy).
+HOST_PROGS :=
+
+host: $(HOST_PROGS)
+
+# ---------------------------------------------------------------- demo kernel
+OS_DIR     := test/os
+CROSS      := riscv64-unknown-elf-
+OS_CC      := $(CROSS)gcc
+OS_ARCH    := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
+OS_CFLAGS  := -std=c11 $(WARN) -Og -g -ffreestanding -nostdlib -fno-pie -fno-stack-protector \
+              -fno-asynchronous-unwind-tables -fno-unwind-tables -mno-relax $(OS_ARCH) \
+              -I$(OS_DIR)/include -I$(OS_DIR)/lib -MMD -MP
+OS_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--no-relax
+
+USER_PROGS := init compute syscalls sleeper forker crash
+USER_ELFS  := $(USER_PROGS:%=$(OS_BUILD)/user/%.elf)
+USER_LIB   := $(OS_BUILD)/user/obj/crt0.o $(OS_BUILD)/user/obj/ulib.o \
+              $(OS_BUILD)/user/obj/fmt.o $(OS_BUILD)/user/obj/string.o
+
+KERNEL_C   := $(wildcard $(OS_DIR)/kernel/*.c)
+KERNEL_S   := $(wildcard $(OS_DIR)/kernel/*.S)
+KERNEL_OBJ := $(KERNEL_C:$(OS_DIR)/kernel/%.c=$(OS_BUILD)/kernel/%.o) \
+              $(KERNEL_S:$(OS_DIR)/kernel/%.S=$(OS_BUILD)/kernel/%.o) \
+              $(OS_BUILD)/kernel/fmt.o $(OS_BUILD)/kernel/string.o
+KERNEL_ELF := $(OS_BUILD)/kernel.elf
+
+os: $(KERNEL_ELF) $(USER_ELFS)
+
+$(OS_BUILD)/kernel/%.o: $(OS_DIR)/kernel/%.c
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(OS_CC) $(OS_CFLAGS) -c $< -o $@
+
+$(OS_BUILD)/kernel/%.o: $(OS_DIR)/lib/%.c
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(OS_CC) $(OS_CFLAGS) -c $< -o $@
+
+$(OS_BUILD)/kernel/%.o: $(OS_DIR)/kernel/%.S
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(OS_CC) $(OS_CFLAGS) -Wa,-I,$(OS_BUILD)/user -c $< -o $@
+
+# The kernel image embeds every user program.
+$(OS_BUILD)/kernel/embed.o: $(USER_ELFS)
+
+$(KERNEL_ELF): $(KERNEL_OBJ) $(OS_DIR)/kernel/kernel.ld
+	$(call say,LD,$@)$(OS_CC) $(OS_CFLAGS) $(OS_LDFLAGS) -T $(OS_DIR)/kernel/kernel.ld $(KERNEL_OBJ) -o $@
+
+$(OS_BUILD)/user/obj/%.o: $(OS_DIR)/user/%.c
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(OS_CC) $(OS_CFLAGS) -c $< -o $@
+
+$(OS_BUILD)/user/obj/%.o: $(OS_DIR)/user/%.S
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(OS_CC) $(OS_CFLAGS) -c $< -o $@
+
+$(OS_BUILD)/user/obj/%.o: $(OS_DIR)/lib/%.c
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(OS_CC) $(OS_CFLAGS) -c $< -o $@
+
+$(OS_BUILD)/user/%.elf: $(OS_BUILD)/user/obj/%.o $(USER_LIB) $(OS_DIR)/user/user.ld
+	$(call say,LD,$@)$(OS_CC) $(OS_CFLAGS) $(OS_LDFLAGS) -T $(OS_DIR)/user/user.ld $< $(USER_LIB) -o $@
+
+all: host os
+
+# ---------------------------------------------------------------- tests
+# Unit tests of host-compilable code, built with ASan+UBSan and cmocka.
+UNIT_TESTS := fmt fdt elf
+UNIT_BINS  := $(UNIT_TESTS:%=$(SAN_DIR)/unit/test-%)
+UNIT_INC   := -iquote $(OS_DIR)/kernel -iquote $(OS_DIR)/lib
+
+$(SAN_DIR)/unit/test-fmt: test/unit/test-fmt.c $(OS_DIR)/lib/fmt.c
+$(SAN_DIR)/unit/test-fdt: test/unit/test-fdt.c $(OS_DIR)/kernel/fdt.c $(OS_DIR)/lib/fmt.c
+$(SAN_DIR)/unit/test-elf: test/unit/test-elf.c $(OS_DIR)/kernel/elf.c $(OS_DIR)/lib/fmt.c
+$(UNIT_BINS):
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(UNIT_INC) $(filter %.c,$^) -o $@ -lcmocka
+
+# Fuzz harnesses (clang libFuzzer) for the parsers of outside input.
+FUZZERS    := fdt elf
+FUZZ_BINS  := $(FUZZERS:%=$(FUZZ_DIR)/fuzz-%)
+
+$(FUZZ_DIR)/fuzz-fdt: test/fuzz/fuzz-fdt.c $(OS_DIR)/kernel/fdt.c $(OS_DIR)/lib/fmt.c
+$(FUZZ_DIR)/fuzz-elf: test/fuzz/fuzz-elf.c $(OS_DIR)/kernel/elf.c $(OS_DIR)/lib/fmt.c
+$(FUZZ_BINS):
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(FUZZ_CC) $(FUZZ_FLAGS) $(UNIT_INC) $(filter %.c,$^) -o $@
+
+fuzz: $(FUZZ_BINS)
+
+unit-tests: $(UNIT_BINS)
+
+deps:
+	@scripts/install-deps.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all unit-tests fuzz
+	@test/run-tests.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@test/run-bench.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run-qemu.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
