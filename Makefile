@@ -121,7 +121,14 @@ $(FUZZ_BINS):
 
 fuzz: $(FUZZ_BINS)
 
-unit-tests: $(UNIT_BINS)
+unit-tests: $(UNIT_BINS) $(BUILD)/test/virt.dtb
+
+# A real device tree for the FDT unit tests, as QEMU hands it to the kernel.
+# (-append needs a -kernel; QEMU writes the tree and exits before booting it.)
+$(BUILD)/test/virt.dtb: $(KERNEL_ELF)
+	@mkdir -p $(@D)
+	$(call say,DTB,$@)qemu-system-riscv64 -machine virt,dumpdtb=$@ -m 256M -kernel $< \
+	    -append "test; compute 5" -nographic >/dev/null 2>&1
 
 deps:
 	@scripts/install-deps.sh

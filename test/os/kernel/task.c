@@ -172,7 +172,8 @@ void task_exit(int code)
 {
     struct task *t = cpu.current;
     if (t->pid == INIT_PID) {
-        printk("[kernel] init exited with code %d, powering off\n", code);
+        printk("[kernel] init exited with code %d, %lu free pages, powering off\n", code,
+               kalloc_free_pages());
         sbi_shutdown(code);
     }
     vm_user_free(t->pagetable);
