@@ -91,8 +91,11 @@ $(OS_BUILD)/user/obj/%.o: $(OS_DIR)/lib/%.c
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(OS_CC) $(OS_CFLAGS) -c $< -o $@
 
+# A program's own object comes first; extra objects of one program are listed below.
 $(OS_BUILD)/user/%.elf: $(OS_BUILD)/user/obj/%.o $(USER_LIB) $(OS_DIR)/user/user.ld
-	$(call say,LD,$@)$(OS_CC) $(OS_CFLAGS) $(OS_LDFLAGS) -T $(OS_DIR)/user/user.ld $< $(USER_LIB) -o $@
+	$(call say,LD,$@)$(OS_CC) $(OS_CFLAGS) $(OS_LDFLAGS) -T $(OS_DIR)/user/user.ld $(filter %.o,$^) -o $@
+
+$(OS_BUILD)/user/syscalls.elf: $(OS_BUILD)/user/obj/regcheck.o
 
 all: host os
 

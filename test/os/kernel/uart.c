@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "memlayout.h"
+#include "printk.h"
 #include "task.h"
 
 /* ns16550a registers (byte offsets). */
@@ -37,6 +38,7 @@ static struct {
 
 static void rx_drain(void)
 {
+    unsigned long dropped = rx.dropped;
     while (uart[LSR] & LSR_DATA_READY) {
         char c = (char)uart[RBR];
         if (rx.tail - rx.head == RX_BUF_SIZE) {
@@ -45,6 +47,8 @@ static void rx_drain(void)
         }
         rx.buf[rx.tail++ % RX_BUF_SIZE] = c;
     }
+    if (rx.dropped != dropped)
+        printk("[kernel] console input buffer full: %lu bytes dropped so far\n", rx.dropped);
 }
 
 void uart_init(void)

@@ -1,6 +1,10 @@
 /* syscalls: makes many short system calls (getpid, get_time, yield), checking
- * each answer. The workload for measuring system-call and switch costs. */
+ * each answer, and checks that every register survives system calls and
+ * preemption (regcheck.S). The workload for measuring system-call and switch
+ * costs. */
 #include "ulib.h"
+
+long regs_survive_traps(long rounds);
 
 static long parse_count(const char *s, long fallback)
 {
@@ -37,5 +41,11 @@ int main(int argc, char *argv[])
     }
     uint64_t elapsed = get_time_us() - start;
     printf("syscalls: made %ld system calls in %lu us\n", rounds * 3, elapsed);
+    long changed = regs_survive_traps(rounds);
+    if (changed != 0) {
+        printf("syscalls: register x%ld changed across a trap\n", changed);
+        return 1;
+    }
+    printf("syscalls: every register survived %ld traps\n", rounds);
     return 0;
 }
