@@ -30,7 +30,7 @@ WARN     := -Wall -Wextra -Werror
 HOST_CFLAGS := -std=c11 $(WARN) -O2 -g
 SAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 FUZZ_CC     := clang
-FUZZ_FLAGS  := -std=c11 $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined
+FUZZ_FLAGS  := -std=c11 $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
 # Host programs land in build/ (rspmux joins this list with the proxy).
 HOST_PROGS :=
@@ -106,9 +106,9 @@ UNIT_BINS  := $(UNIT_TESTS:%=$(SAN_DIR)/unit/test-%)
 UNIT_INC   := -iquote $(OS_DIR)/kernel -iquote $(OS_DIR)/lib
 
 $(SAN_DIR)/unit/test-fmt: test/unit/test-fmt.c $(OS_DIR)/lib/fmt.c
-$(SAN_DIR)/unit/test-fdt: test/unit/test-fdt.c $(OS_DIR)/kernel/fdt.c $(OS_DIR)/lib/fmt.c
-$(SAN_DIR)/unit/test-elf: test/unit/test-elf.c $(OS_DIR)/kernel/elf.c $(OS_DIR)/lib/fmt.c
-$(UNIT_BINS):
+$(SAN_DIR)/unit/test-fdt: test/unit/test-fdt.c test/unit/blob.c $(OS_DIR)/kernel/fdt.c $(OS_DIR)/lib/fmt.c
+$(SAN_DIR)/unit/test-elf: test/unit/test-elf.c test/unit/blob.c $(OS_DIR)/kernel/elf.c $(OS_DIR)/lib/fmt.c
+$(UNIT_BINS): test/unit/blob.h
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(UNIT_INC) $(filter %.c,$^) -o $@ -lcmocka
 

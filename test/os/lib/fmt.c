@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#define FMT_MAX_WIDTH 4096
+
 struct spec {
     bool left;      /* '-' flag: pad on the right */
     bool zero;      /* '0' flag: pad numbers with zeros */
@@ -95,8 +97,14 @@ static const char *parse_spec(const char *f, struct spec *sp)
         else
             break;
     }
-    while (*f >= '0' && *f <= '9')
-        sp->width = sp->width * 10 + (*f++ - '0');
+    while (*f >= '0' && *f <= '9') {
+        /* Saturate: an absurd width must not overflow the int. */
+        if (sp->width < FMT_MAX_WIDTH)
+            sp->width = sp->width * 10 + (*f - '0');
+        f++;
+    }
+    if (sp->width > FMT_MAX_WIDTH)
+        sp->width = FMT_MAX_WIDTH;
     while (*f == 'l' || *f == 'z') {
         sp->longs++;
         f++;

@@ -10,8 +10,9 @@ typedef void (*fmt_putc_fn)(void *arg, char c);
 
 /* Formats `fmt` with `ap`, feeding characters to `putc(arg, c)`; returns how
  * many were produced. Conversions: %d %i %u %x %X %p %s %c %%, with flags '-'
- * and '0', a decimal width, and the length modifiers l, ll and z. An unknown
- * conversion is printed as written, so a bad format string is visible. */
+ * and '0', a decimal width (larger widths count as 4096), and the length
+ * modifiers l, ll and z. An unknown conversion is printed as written, so a
+ * bad format string is visible. */
 int fmt_vformat(fmt_putc_fn putc, void *arg, const char *fmt, va_list ap);
 
 /* Like snprintf: writes at most `size` bytes including the terminating NUL and
