@@ -68,6 +68,33 @@ log_has() {
     return 1
 }
 
+# start_console LOG COMMAND...: runs COMMAND in the background with its
+# stdin on a FIFO that fd 3 writes to (type at the console with >&3) and its
+# output in LOG; sets CONSOLE_PID.
+start_console() {
+    local log=$1
+    shift
+    mkfifo "$TMP/console-in"
+    "$@" <"$TMP/console-in" >"$log" 2>&1 &
+    CONSOLE_PID=$!
+    CONSOLE_LOG=$log
+    STARTED_PIDS+=("$CONSOLE_PID")
+    exec 3>"$TMP/console-in"
+}
+
+# wait_for REGEX: up to 30 s for the console to print a matching line.
+wait_for() {
+    local i
+    for i in $(seq 300); do
+        tr -d '\r' <"$CONSOLE_LOG" | grep -q -E -- "$1" && return 0
+        kill -0 "$CONSOLE_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "console never printed: $1" >&2
+    show_log "$CONSOLE_LOG"
+    return 1
+}
+
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

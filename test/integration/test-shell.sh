@@ -4,24 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 
 LOG="$TMP/shell.log"
-mkfifo "$TMP/in"
-timeout 60 "${QEMU[@]}" <"$TMP/in" >"$LOG" 2>&1 &
-QEMU_PID=$!
-STARTED_PIDS+=("$QEMU_PID")
-exec 3>"$TMP/in"
-
-# wait_for REGEX: up to 30 s for the console to print a matching line.
-wait_for() {
-    local i
-    for i in $(seq 300); do
-        tr -d '\r' <"$LOG" | grep -q -E -- "$1" && return 0
-        kill -0 "$QEMU_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    echo "console never printed: $1" >&2
-    show_log "$LOG"
-    return 1
-}
+start_console "$LOG" timeout 60 "${QEMU[@]}"
 
 check "the shell starts" wait_for "Type 'help' for commands"
 printf 'help\n' >&3
@@ -37,7 +20,7 @@ printf 'sleeper\n' >&3
 check "sleep works from the shell" wait_for '^sleeper: 3 naps of 30 ms: ok$'
 printf 'poweroff 3\n' >&3
 exec 3>&-
-wait "$QEMU_PID"
+wait "$CONSOLE_PID"
 status=$?
 check "poweroff 3 makes QEMU exit 3" test "$status" -eq 3
 
