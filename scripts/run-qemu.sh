@@ -8,6 +8,7 @@
 #   APPEND     kernel command line, e.g. "test" or "test; compute 5000"
 #   HALT=1     start halted, waiting for GDB (QEMU's -S)
 #   KERNEL     kernel ELF (default build/os/kernel.elf)
+#   VERBOSE=1  also show the firmware's (OpenSBI's) boot banner
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,4 +46,25 @@ rspmux demo kernel: $KERNEL in QEMU (riscv64 virt, 128 MiB)
   user symbols   (gdb) add-symbol-file build/os/user/<program>.elf
   stop           type 'poweroff' at the shell, or press Ctrl-A then X
 MSG
-exec qemu-system-riscv64 "${args[@]}"
+
+# Hides OpenSBI's ~40-line banner, which would scroll the lines above off the
+# screen: passes everything from the kernel's first line on, byte by byte (the
+# shell prompt has no newline). If QEMU ends before the kernel spoke, shows
+# what was hidden, since it then explains the failure.
+hide_firmware_banner() {
+    local line hidden=()
+    while IFS= read -r line; do
+        if [[ "$line" == *"[kernel]"* ]]; then
+            printf '%s\n' "$line"
+            exec cat
+        fi
+        hidden+=("$line")
+    done
+    printf '%s\n' "${hidden[@]}"
+}
+
+if [[ "${VERBOSE:-0}" == 1 ]]; then
+    exec qemu-system-riscv64 "${args[@]}"
+fi
+qemu-system-riscv64 "${args[@]}" | hide_firmware_banner
+exit "${PIPESTATUS[0]}"
