@@ -30,6 +30,14 @@ run_qemu "$TMP/many.log" 120 -append "test; forker; forker; syscalls 200; forker
 check "an unknown program fails the list" log_has "$TMP/many.log" "^init: cannot run 'nosuch' \(try 'help'\)$"
 check "repeated fork/exec/exit returns every page" free_pages_balanced "$TMP/many.log"
 
+# 15 runs of forker each orphan a process: without init reaping them, the
+# 16 task slots run out.
+run_qemu "$TMP/orphans.log" 120 -append "test$(printf '; forker%.0s' $(seq 15))"
+check "init reaps orphans, so task slots never run out" log_has "$TMP/orphans.log" '^init: all 15 programs passed$'
+
+run_qemu "$TMP/off.log" 60 -append "test; poweroff 256"
+check "an exit status of 256 still powers off as a failure" test "$QEMU_STATUS" -eq 1
+
 run_qemu "$TMP/mem.log" 60 -m 256M -append "test; compute 100"
 check "RAM size comes from the device tree" log_has "$TMP/mem.log" '^\[kernel\] .*RAM up to 0x90000000,'
 check "boots with 256 MiB" test "$QEMU_STATUS" -eq 0

@@ -192,6 +192,8 @@ static const struct mutation mutations[] = {
     { "e_phnum 0",         { EHDR(E_PHNUM, 2, 0) }, 0, "no PT_LOAD" },
     { "no PT_LOAD",        { { W_EVERY_PHDR, P_TYPE, 4, PT_NOTE, B_ABS } }, 0, "no PT_LOAD" },
     { "p_filesz > p_memsz", { LOAD0(P_MEMSZ, 8, 1) }, 0, "exceeds p_memsz 0x1" },
+    { "writable, not readable", { LOAD0(P_FLAGS, 4, 3) }, 0,
+      "p_flags 0x3 is writable but not readable" },
     { "p_offset = size",   { LOAD0_SZ(P_OFFSET, 0) }, 0, "-byte file" },
     { "p_offset = size-1", { LOAD0_SZ(P_OFFSET, -1) }, 0, "-byte file" },
     { "p_offset huge",     { LOAD0(P_OFFSET, 8, UINT64_MAX) }, 0,

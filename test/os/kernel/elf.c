@@ -44,6 +44,8 @@ static int check_segment(const struct elf_segment *s, unsigned i, size_t size,
     if (s->offset > size || s->filesz > size - s->offset)
         FAIL("elf: segment %u bytes [0x%lx, +0x%lx) lie outside the %zu-byte file",
              i, s->offset, s->filesz, size);
+    if ((s->flags & ELF_SEG_W) && !(s->flags & ELF_SEG_R))
+        FAIL("elf: segment %u p_flags 0x%x is writable but not readable", i, s->flags);
     if (s->vaddr < lo || s->vaddr > hi || s->memsz > hi - s->vaddr)
         FAIL("elf: segment %u [0x%lx, +0x%lx) lies outside [0x%lx, 0x%lx)",
              i, s->vaddr, s->memsz, lo, hi);

@@ -26,8 +26,9 @@ static uint64_t read_device_tree(const void *dtb)
         printk("[kernel] device tree at %p unreadable (%s); assuming 128 MiB\n", dtb, err);
         return RAM_DEFAULT_END;
     }
-    if (info.bootargs)
-        strlcpy(bootargs, info.bootargs, sizeof bootargs);
+    if (info.bootargs && strlcpy(bootargs, info.bootargs, sizeof bootargs) >= sizeof bootargs)
+        printk("[kernel] command line longer than %zu bytes, cut to \"%s\"\n",
+               sizeof bootargs - 1, bootargs);
     if (info.mem_base != RAM_BASE || info.mem_size == 0)
         return RAM_DEFAULT_END;
     return info.mem_base + info.mem_size;

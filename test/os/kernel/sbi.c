@@ -39,7 +39,10 @@ void sbi_shutdown(int status)
          * SiFive test finisher whose FAIL command carries the exit status, so
          * on failure use it first; SRST below is the portable fallback. */
         volatile uint32_t *finisher = (volatile uint32_t *)VIRT_TEST_BASE;
-        *finisher = ((uint32_t)(status & 0xffff) << 16) | 0x3333;
+        uint32_t code = (uint32_t)status & 0xff;  /* a host exit status has 8 bits */
+        if (code == 0)
+            code = 1;                             /* ... and 256 must not mean success */
+        *finisher = code << 16 | 0x3333;
     }
     sbi_call(SBI_EXT_SRST, 0, SRST_TYPE_SHUTDOWN,
              status == 0 ? SRST_REASON_NONE : SRST_REASON_FAILURE);

@@ -8,7 +8,8 @@
 void sbi_set_timer(uint64_t stime_value);
 
 /* Powers the machine off. A non-zero status is reported as a failure, which
- * QEMU turns into a non-zero exit status of its own process. Never returns. */
+ * QEMU turns into its own exit status: status & 0xff, or 1 if that is 0.
+ * Never returns. */
 __attribute__((noreturn)) void sbi_shutdown(int status);
 
 #endif

@@ -46,8 +46,12 @@ static long sys_read(uint64_t fd, uint64_t buf, uint64_t len)
     if (len == 0)
         return 0;
     char chunk[IO_CHUNK];
-    size_t n;
-    while ((n = uart_read(chunk, len < IO_CHUNK ? len : IO_CHUNK)) == 0)
+    size_t n, want = len < IO_CHUNK ? len : IO_CHUNK;
+    /* Check the buffer before taking bytes out of the ring: a bad pointer
+     * must not lose input. */
+    if (!vm_user_writable(user_pt(), buf, want))
+        return -1;
+    while ((n = uart_read(chunk, want)) == 0)
         task_block(WAIT_CONSOLE);
     if (vm_copy_out(user_pt(), buf, chunk, n) != 0)
         return -1;
@@ -61,7 +65,9 @@ static long sys_exit(uint64_t code)
 
 static long sys_sleep(uint64_t ms)
 {
-    task_sleep_until(timer_now() + ms * (TIMEBASE_HZ / 1000));
+    const uint64_t ticks_per_ms = TIMEBASE_HZ / 1000;
+    uint64_t now = timer_now(), max_ms = (UINT64_MAX - now) / ticks_per_ms;
+    task_sleep_until(now + (ms < max_ms ? ms : max_ms) * ticks_per_ms);
     return 0;
 }
 
@@ -79,12 +85,14 @@ static int copy_args(uint64_t name, uint64_t argv, struct args *args)
         return -1;
     if (argv == 0)
         return 0;
-    for (uint64_t i = 1;; i++) {
+    for (uint64_t i = 0;; i++) {
         uint64_t p;
         if (vm_copy_in(user_pt(), &p, argv + i * 8, 8) != 0)
             return -1;
         if (p == 0)
             return 0;
+        if (i == 0)
+            continue; /* argv[0]: the name argument stands in for it */
         if (args->argc == ARG_MAX ||
             vm_copy_in_str(user_pt(), args->argv[args->argc], p, ARG_LEN) < 0)
             return -1;
@@ -112,9 +120,12 @@ static long sys_exec(uint64_t name, uint64_t argv)
 static long sys_waitpid(uint64_t pid, uint64_t code_ptr)
 {
     int code = 0;
-    int child = task_waitpid((int)pid, &code);
-    if (child >= 0 && code_ptr != 0 && vm_copy_out(user_pt(), code_ptr, &code, sizeof code) != 0)
+    /* Checked first: a child must not be reaped into an unwritable pointer. */
+    if (code_ptr != 0 && !vm_user_writable(user_pt(), code_ptr, sizeof code))
         return -1;
+    int child = task_waitpid((int)pid, &code);
+    if (child >= 0 && code_ptr != 0)
+        vm_copy_out(user_pt(), code_ptr, &code, sizeof code);
     return child;
 }
 

@@ -164,6 +164,17 @@ static uint64_t user_pa(pagetable_t pt, uint64_t va, uint64_t need)
     return PTE_TO_PA(*pte) | (va & (PAGE_SIZE - 1));
 }
 
+int vm_user_writable(pagetable_t pt, uint64_t va, size_t len)
+{
+    if (len == 0 || va + len < va)
+        return 0;
+    for (uint64_t a = PG_ROUND_DOWN(va); a < va + len; a += PAGE_SIZE) {
+        if (!user_pa(pt, a, PTE_W))
+            return 0;
+    }
+    return 1;
+}
+
 int vm_copy_out(pagetable_t pt, uint64_t dst_va, const void *src, size_t len)
 {
     const char *s = src;

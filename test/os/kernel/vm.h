@@ -32,6 +32,8 @@ uint64_t vm_translate(pagetable_t pt, uint64_t va);
  * page is mapped user-accessible (and writable for copy_out). 0 or -1. */
 int vm_copy_out(pagetable_t pt, uint64_t dst_va, const void *src, size_t len);
 int vm_copy_in(pagetable_t pt, void *dst, uint64_t src_va, size_t len);
+/* Whether [va, va+len) is mapped user-writable (len > 0). */
+int vm_user_writable(pagetable_t pt, uint64_t va, size_t len);
 /* Copies a NUL-terminated user string of at most `max` bytes including the
  * NUL. Returns its length, or -1 (bad address or no NUL within `max`). */
 long vm_copy_in_str(pagetable_t pt, char *dst, uint64_t src_va, size_t max);

@@ -1,5 +1,6 @@
 /* forker: fork, exec and waitpid. Children get copies of the parent's memory
- * (a change in one is not seen by the other) and report through exit codes. */
+ * (a change in one is not seen by the other) and report through exit codes;
+ * a grandchild is orphaned for init to reap. */
 #include "ulib.h"
 
 #define CHILDREN 3
@@ -47,6 +48,20 @@ int main(void)
     int code = -1;
     if (pid < 0 || waitpid(pid, &code) != pid || code != 0) {
         printf("forker: exec'd child exited with %d\n", code);
+        return 1;
+    }
+    /* A child that forks and exits at once orphans its own child, which
+     * init must adopt and reap (else its task slot would leak). */
+    pid = fork();
+    if (pid == 0) {
+        if (fork() == 0) {
+            sleep_ms(10);
+            exit(0);
+        }
+        exit(0);
+    }
+    if (pid < 0 || waitpid(pid, &code) != pid || code != 0) {
+        printf("forker: orphaning child exited with %d\n", code);
         return 1;
     }
     if (waitpid(-1, &code) != -1) {

@@ -60,10 +60,15 @@ __attribute__((noinline)) int work(char *line)
         printf("init: cannot run '%s' (try 'help')\n", argv[0]);
         return -1;
     }
+    /* Wait for any child, not just this one: processes orphaned by their
+     * parents become init's, and only init can reap them. */
     int code = 0;
-    if (waitpid(pid, &code) != pid) {
-        printf("init: lost child %ld\n", pid);
-        return -1;
+    long reaped;
+    while ((reaped = waitpid(-1, &code)) != pid) {
+        if (reaped < 0) {
+            printf("init: lost child %ld\n", pid);
+            return -1;
+        }
     }
     return code;
 }
@@ -92,6 +97,10 @@ static int run_tests(char *list)
         }
         cmd = rest;
     }
+    /* Orphans adopted by init end before the machine does. */
+    int code;
+    while (waitpid(-1, &code) >= 0)
+        ;
     if (failed)
         printf("init: %d of %d programs failed\n", failed, total);
     else
@@ -116,7 +125,8 @@ static void shell(void)
 int main(int argc, char *argv[])
 {
     const char *cmdline = argc > 1 ? argv[1] : "";
-    if (strncmp(cmdline, "test", 4) == 0) {
+    if (strncmp(cmdline, "test", 4) == 0 &&
+        (cmdline[4] == '\0' || cmdline[4] == ' ' || cmdline[4] == ';')) {
         char list[LINE_MAX];
         const char *given = cmdline + 4;
         while (*given == ' ' || *given == ';')

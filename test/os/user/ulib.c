@@ -74,8 +74,10 @@ int puts(const char *s)
 long read_line(char *buf, size_t size)
 {
     size_t n = 0;
+    if (size == 0)
+        return -1;
     for (;;) {
-        char c;
+        unsigned char c;
         if (read(0, &c, 1) != 1)
             return -1;
         if (c == '\r' || c == '\n') {
@@ -94,7 +96,7 @@ long read_line(char *buf, size_t size)
             return -1;
         if (c < ' ' || n + 1 >= size)
             continue;
-        buf[n++] = c;
+        buf[n++] = (char)c;
         write(1, &c, 1);
     }
 }
