@@ -32,10 +32,31 @@ SAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitiz
 FUZZ_CC     := clang
 FUZZ_FLAGS  := -std=c11 $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
-# Host programs land in build/ (rspmux joins this list with the proxy).
-HOST_PROGS :=
+HOST_LIBS   := $(shell pkg-config --libs libuv libcjson 2>/dev/null || echo -luv -lcjson)
+HOST_INC    := -iquote rsp -iquote proxy
+
+# rspmux: proxy/ on top of rsp/. build/rspmux is optimised; build/san/rspmux
+# is the same under ASan+UBSan, and is what the integration tests run.
+RSPMUX_SRCS := $(wildcard rsp/*.c) $(wildcard proxy/*.c)
+RSPMUX_OBJS := $(RSPMUX_SRCS:%.c=$(BUILD)/obj/%.o)
+RSPMUX_SAN_OBJS := $(RSPMUX_SRCS:%.c=$(SAN_DIR)/obj/%.o)
+HOST_PROGS  := $(BUILD)/rspmux $(SAN_DIR)/rspmux
 
 host: $(HOST_PROGS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(CC) $(HOST_CFLAGS) $(HOST_INC) -MMD -MP -c $< -o $@
+
+$(SAN_DIR)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(HOST_INC) -MMD -MP -c $< -o $@
+
+$(BUILD)/rspmux: $(RSPMUX_OBJS)
+	$(call say,LD,$@)$(CC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LIBS)
+
+$(SAN_DIR)/rspmux: $(RSPMUX_SAN_OBJS)
+	$(call say,LD,$@)$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) $^ -o $@ $(HOST_LIBS)
 
 # ---------------------------------------------------------------- demo kernel
 OS_DIR     := test/os
@@ -101,26 +122,32 @@ all: host os
 
 # ---------------------------------------------------------------- tests
 # Unit tests of host-compilable code, built with ASan+UBSan and cmocka.
-UNIT_TESTS := fmt fdt elf
+UNIT_TESTS := fmt fdt elf rsp-parser rsp-build rsp-dispatch rsp-packets config
+RSP_LIB    := $(wildcard rsp/*.c)
 UNIT_BINS  := $(UNIT_TESTS:%=$(SAN_DIR)/unit/test-%)
-UNIT_INC   := -iquote $(OS_DIR)/kernel -iquote $(OS_DIR)/lib
+UNIT_INC   := -iquote $(OS_DIR)/kernel -iquote $(OS_DIR)/lib -iquote rsp -iquote proxy
 
 $(SAN_DIR)/unit/test-fmt: test/unit/test-fmt.c $(OS_DIR)/lib/fmt.c
 $(SAN_DIR)/unit/test-fdt: test/unit/test-fdt.c test/unit/blob.c $(OS_DIR)/kernel/fdt.c $(OS_DIR)/lib/fmt.c
 $(SAN_DIR)/unit/test-elf: test/unit/test-elf.c test/unit/blob.c $(OS_DIR)/kernel/elf.c $(OS_DIR)/lib/fmt.c
+$(SAN_DIR)/unit/test-rsp-%: test/unit/test-rsp-%.c $(RSP_LIB) rsp/rsp.h
+$(SAN_DIR)/unit/test-config: test/unit/test-config.c proxy/config.c proxy/jsonpath.c
 $(UNIT_BINS): test/unit/blob.h
 	@mkdir -p $(@D)
-	$(call say,CC,$@)$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(UNIT_INC) $(filter %.c,$^) -o $@ -lcmocka
+	$(call say,CC,$@)$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(UNIT_INC) $(filter %.c,$^) -o $@ \
+	    -lcmocka $(HOST_LIBS)
 
 # Fuzz harnesses (clang libFuzzer) for the parsers of outside input.
-FUZZERS    := fdt elf
+FUZZERS    := fdt elf rsp config
 FUZZ_BINS  := $(FUZZERS:%=$(FUZZ_DIR)/fuzz-%)
 
 $(FUZZ_DIR)/fuzz-fdt: test/fuzz/fuzz-fdt.c $(OS_DIR)/kernel/fdt.c $(OS_DIR)/lib/fmt.c
 $(FUZZ_DIR)/fuzz-elf: test/fuzz/fuzz-elf.c $(OS_DIR)/kernel/elf.c $(OS_DIR)/lib/fmt.c
+$(FUZZ_DIR)/fuzz-rsp: test/fuzz/fuzz-rsp.c $(RSP_LIB) rsp/rsp.h
+$(FUZZ_DIR)/fuzz-config: test/fuzz/fuzz-config.c proxy/config.c proxy/jsonpath.c
 $(FUZZ_BINS):
 	@mkdir -p $(@D)
-	$(call say,CC,$@)$(FUZZ_CC) $(FUZZ_FLAGS) $(UNIT_INC) $(filter %.c,$^) -o $@
+	$(call say,CC,$@)$(FUZZ_CC) $(FUZZ_FLAGS) $(UNIT_INC) $(filter %.c,$^) -o $@ $(HOST_LIBS)
 
 fuzz: $(FUZZ_BINS)
 

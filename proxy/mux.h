@@ -1,0 +1,45 @@
+/* The rspmux program's shared state: one GDB client at a time in front of
+ * one QEMU gdbstub. */
+#ifndef MUX_MUX_H
+#define MUX_MUX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "config.h"
+#include "qemu.h"
+
+#define RSPMUX_VERSION "0.1.0"
+
+struct session;
+
+/* A breakpoint or watchpoint a client inserted (QEMU's Z is not idempotent:
+ * each Z needs its own z, so this is a list, not a set). */
+struct mux_bp {
+    uint64_t type, addr, kind;
+};
+
+struct mux {
+    uv_loop_t *loop;
+    struct mux_config cfg;
+    char *kernel_path;            /* absolute path served as the exec-file, or NULL */
+    uv_tcp_t server;
+    uv_signal_t sigint, sigterm;
+    struct qemu qemu;
+    struct session *client;       /* the one GDB client, or NULL */
+    uint64_t started_ms;
+    unsigned long clients_served, clients_refused;
+    int exit_code;
+};
+
+/* Starts listening and connecting. 0, or -1 with the reason logged. */
+int mux_start(struct mux *m);
+/* Called by a session when its connection is gone: forget its requests,
+ * remove its breakpoints from QEMU, leave the guest as GDB left it (a
+ * running guest keeps running, a stopped one stays stopped, or resumes if
+ * `resume`, as after a detach). */
+void mux_client_gone(struct mux *m, struct session *s, const struct mux_bp *bps, size_t nbps,
+                     bool resume);
+
+#endif
