@@ -271,6 +271,7 @@ static int on_resume(void *ctx, const struct rsp_args *args, struct rsp_buf *out
 {
     struct dispatch_ctx *d = ctx;
     (void)args, (void)out;
+    log_debug("gdb: resumes the guest (%.*s)", (int)(d->len < 40 ? d->len : 40), d->pkt);
     return forward(d->s, d->pkt, d->len, PEND_RESUME, QREQ_RESUME | QREQ_OUTPUT);
 }
 
@@ -391,6 +392,7 @@ static void on_conn_event(struct conn *c, const struct rsp_event *ev)
 {
     struct session *s = c->owner;
     if (ev->kind == RSP_EV_INTERRUPT) {
+        log_debug("gdb: interrupt (0x03)%s", qemu_running(&s->mux->qemu) ? "" : ", guest not running");
         qemu_interrupt(&s->mux->qemu);
         return;
     }

@@ -138,11 +138,78 @@ start_qemu_gdb() {
     return 1
 }
 
+# wait_qemu_exit STATUS: the QEMU started by start_qemu_gdb exits, within
+# 60 s, with STATUS.
+wait_qemu_exit() {
+    local i status
+    for i in $(seq 600); do
+        kill -0 "$QEMU_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    wait "$QEMU_PID"
+    status=$?
+    [[ $status -eq $1 ]] || { echo "QEMU exited with $status, not $1" >&2; return 1; }
+}
+
 # run_gdb LOG GDB_ARGS...: gdb-multiarch in batch mode, attached to GDB_PORT.
 run_gdb() {
     local log=$1
     shift
     timeout 120 "${GDB[@]}" -ex "target remote 127.0.0.1:$GDB_PORT" "$@" </dev/null >"$log" 2>&1
+}
+
+# start_rspmux LOG ARGS...: the sanitizer build of rspmux on a free port, in
+# the background, with ARGS (e.g. --qemu PORT); sets MUX_PORT and MUX_PID.
+RSPMUX=${RSPMUX:-build/san/rspmux}
+start_rspmux() {
+    local log=$1 i
+    shift
+    MUX_PORT=$(free_port)
+    "$RSPMUX" --listen "$MUX_PORT" "$@" 2>"$log" &
+    MUX_PID=$!
+    MUX_LOG=$log
+    STARTED_PIDS+=("$MUX_PID")
+    for i in $(seq 100); do
+        is_listening "$MUX_PORT" && return 0
+        kill -0 "$MUX_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "rspmux did not start listening" >&2
+    show_log "$log"
+    return 1
+}
+
+# wait_log LOG REGEX: up to 30 s for a line matching REGEX in LOG.
+wait_log() {
+    local i
+    for i in $(seq 300); do
+        grep -q -E -- "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "never logged: $2" >&2
+    show_log "$1"
+    return 1
+}
+
+# stop_rspmux: SIGTERM, then checks that it exited 0 with no sanitizer report.
+stop_rspmux() {
+    local status
+    kill -TERM "$MUX_PID" 2>/dev/null
+    wait "$MUX_PID"
+    status=$?
+    if [[ $status -ne 0 ]] || grep -q -E 'AddressSanitizer|LeakSanitizer|runtime error' "$MUX_LOG"; then
+        echo "rspmux exited with status $status" >&2
+        show_log "$MUX_LOG"
+        return 1
+    fi
+}
+
+# gdb_via_mux LOG GDB_ARGS...: gdb-multiarch in batch mode with no file,
+# attached to rspmux.
+gdb_via_mux() {
+    local log=$1
+    shift
+    timeout 120 "${GDB[@]}" -ex "target remote 127.0.0.1:$MUX_PORT" "$@" </dev/null >"$log" 2>&1
 }
 
 # symbol_address ELF NAME: the address of a symbol, from the ELF's symbol table.
