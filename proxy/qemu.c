@@ -148,6 +148,13 @@ static bool is_console_output(const uint8_t *p, size_t len)
     return true;
 }
 
+/* An S or T stop reply (what no handshake request is answered with). */
+static bool is_stop(const uint8_t *p, size_t len)
+{
+    struct rsp_stop stop;
+    return rsp_parse_stop(p, len, &stop) == 0 && (stop.kind == 'S' || stop.kind == 'T');
+}
+
 static void on_packet(struct qemu *q, const uint8_t *payload, size_t len)
 {
     struct qemu_req *r = q->inflight;
@@ -155,6 +162,14 @@ static void on_packet(struct qemu *q, const uint8_t *payload, size_t len)
         char text[120];
         log_warn("qemu: unexpected packet with no request pending: %s",
                  mux_log_escape(payload, len, text, sizeof text));
+        return;
+    }
+    bool asked_for_stop = r->len == 1 && r->payload[0] == '?';
+    if (q->state == QEMU_HANDSHAKE && !asked_for_stop && is_stop(payload, len)) {
+        /* Connecting stopped a running guest, and QEMU said so unasked
+         * (T02) before answering our first request. */
+        log_debug("qemu: the guest was running; connecting stopped it");
+        q->handshake_was_running = true;
         return;
     }
     if ((r->flags & QREQ_OUTPUT) && is_console_output(payload, len)) {
@@ -368,9 +383,11 @@ static void on_status(void *arg, int status, const uint8_t *p, size_t len)
     struct qemu *q = arg;
     if (status == QEMU_LOST)
         return;
-    /* QEMU stops a running guest when a debugger connects and reports it
-     * as SIGINT (T02); a guest started halted (-S) reports T05. */
-    q->handshake_was_running = len >= 3 && p[0] == 'T' && p[1] == '0' && p[2] == '2';
+    /* QEMU stops a running guest when a debugger connects: it says so with
+     * an unsolicited T02 (see on_packet), and '?' may report T02 too; a
+     * guest started halted (-S) reports T05. */
+    if (len >= 3 && p[0] == 'T' && p[1] == '0' && p[2] == '2')
+        q->handshake_was_running = true;
     fetch_file(q, "target.xml");
 }
 
@@ -387,6 +404,7 @@ static void on_features(void *arg, int status, const uint8_t *p, size_t len)
 static void start_handshake(struct qemu *q)
 {
     q->state = QEMU_HANDSHAKE;
+    q->handshake_was_running = false;
     q->pending_includes = 0;
     enqueue(q, handshake_features, strlen(handshake_features), 0, on_features, NULL, q);
 }
