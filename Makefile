@@ -173,7 +173,7 @@ bench: deps
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	@scripts/run-qemu.sh
+	@scripts/run.sh
 
 clean:
 	rm -rf $(BUILD)
