@@ -12,7 +12,7 @@ L="$TMP/gdb1.log"
 gdb_via_mux "$L" \
     -ex "show osabi" -ex "break sys_spawn" -ex "continue" -ex "bt" \
     -ex "next" -ex "step" -ex "finish" -ex "stepi" \
-    -ex "info registers pc" -ex 'x/4xw $sp' \
+    -ex "info registers pc" -ex 'x/8x $sp' \
     -ex "print tasks[0].pid" -ex "set var tasks[0].exit_code = 42" -ex "print tasks[0].exit_code" \
     -ex "delete" -ex "watch cpu.next_pid" -ex "continue" -ex "delete" \
     -ex "monitor help" -ex "monitor status" -ex "monitor info registers" \
