@@ -52,6 +52,35 @@ void conn_send_raw(struct conn *c, const void *data, size_t len)
     }
 }
 
+struct frame {
+    struct frame *next;
+    size_t len;
+    uint8_t data[];
+};
+
+static void transmit(struct conn *c, struct frame *f)
+{
+    c->packets_out++;
+    conn_send_raw(c, f->data, f->len);
+}
+
+/* Puts the next waiting frame on the wire (acks on), or all of them (off). */
+static void send_waiting(struct conn *c)
+{
+    while (c->queue_head && !c->unacked) {
+        struct frame *f = c->queue_head;
+        c->queue_head = f->next;
+        if (!c->queue_head)
+            c->queue_tail = NULL;
+        transmit(c, f);
+        c->resends = 0;
+        if (c->acks)
+            c->unacked = f;
+        else
+            free(f);
+    }
+}
+
 static void send_frame(struct conn *c, const void *payload, size_t len, bool notification)
 {
     if (mux_log_get_level() >= MUX_LOG_TRACE) {
@@ -59,15 +88,57 @@ static void send_frame(struct conn *c, const void *payload, size_t len, bool not
         log_trace("%s <- %c%s", c->name, notification ? '%' : '$',
                   mux_log_escape(payload, len, text, sizeof text));
     }
-    rsp_buf_clear(&c->last_frame);
-    rsp_frame(&c->last_frame, payload, len, notification);
-    if (c->last_frame.failed) {
+    struct rsp_buf b;
+    rsp_buf_init(&b);
+    rsp_frame(&b, payload, len, notification);
+    struct frame *f = b.failed ? NULL : malloc(sizeof *f + b.len);
+    if (!f) {
+        rsp_buf_free(&b);
         log_error("%s: out of memory framing a %zu-byte packet", c->name, len);
         return;
     }
-    c->resends = 0;
-    c->packets_out++;
-    conn_send_raw(c, c->last_frame.data, c->last_frame.len);
+    *f = (struct frame){ .len = b.len };
+    memcpy(f->data, b.data, b.len);
+    rsp_buf_free(&b);
+    if (notification || !c->acks) {   /* notifications are never acked */
+        transmit(c, f);
+        free(f);
+        return;
+    }
+    if (c->queue_tail)
+        c->queue_tail->next = f;
+    else
+        c->queue_head = f;
+    c->queue_tail = f;
+    send_waiting(c);
+}
+
+static void free_frames(struct conn *c)
+{
+    free(c->unacked);
+    c->unacked = NULL;
+    while (c->queue_head) {
+        struct frame *f = c->queue_head;
+        c->queue_head = f->next;
+        free(f);
+    }
+    c->queue_tail = NULL;
+}
+
+/* The peer still acks the packets already under way, the reply to
+ * QStartNoAckMode among them, so the last one stays resendable on '-'. */
+void conn_acks_off(struct conn *c)
+{
+    c->acks = false;
+    while (c->queue_head) {
+        struct frame *f = c->queue_head;
+        c->queue_head = f->next;
+        transmit(c, f);
+        free(c->unacked);
+        c->unacked = f;
+        c->resends = 0;
+    }
+    c->queue_tail = NULL;
 }
 
 void conn_send_packet(struct conn *c, const void *payload, size_t len)
@@ -121,12 +192,16 @@ static void on_parsed(void *arg, const struct rsp_event *ev)
         break;
     case RSP_EV_NAK:
         c->naks_in++;
-        if (c->last_frame.len > 0 && c->resends++ < MAX_RESENDS) {
-            log_debug("%s: NAK, resending the last packet", c->name);
-            conn_send_raw(c, c->last_frame.data, c->last_frame.len);
+        if (c->unacked && c->resends++ < MAX_RESENDS) {
+            log_debug("%s: NAK, resending the packet it was for", c->name);
+            conn_send_raw(c, c->unacked->data, c->unacked->len);
         }
         return;
     case RSP_EV_ACK:
+        free(c->unacked);
+        c->unacked = NULL;
+        send_waiting(c);
+        break;
     case RSP_EV_INTERRUPT:
     case RSP_EV_NOTIFICATION:
         break;
@@ -168,7 +243,6 @@ int conn_init(struct conn *c, uv_loop_t *loop, const char *name, void *owner,
     c->on_closed = on_closed;
     c->on_freed = on_freed;
     c->acks = true;
-    rsp_buf_init(&c->last_frame);
     if (rsp_parser_init(&c->parser, RSP_DEFAULT_MAX_PAYLOAD) != 0)
         return -1;
     uv_tcp_init(loop, &c->tcp);
@@ -186,7 +260,7 @@ static void on_handle_closed(uv_handle_t *h)
 {
     struct conn *c = h->data;
     rsp_parser_free(&c->parser);
-    rsp_buf_free(&c->last_frame);
+    free_frames(c);
     if (c->on_freed)
         c->on_freed(c);
 }

@@ -9,6 +9,7 @@
 #include "rsp.h"
 
 struct conn;
+struct frame;
 
 /* Called for each parsed event (acks included; the conn has already
  * answered checksum errors with '-' when acks are on). */
@@ -29,7 +30,10 @@ struct conn {
     conn_freed_fn on_freed;
     bool acks;                    /* this side acknowledges packets */
     bool closing;
-    struct rsp_buf last_frame;    /* our last packet, resent on '-' */
+    /* With acks on, one packet at a time is on the wire until its '+'
+     * arrives (a '-' resends it); the others wait here, in order. */
+    struct frame *unacked;        /* sent, waiting for '+' */
+    struct frame *queue_head, *queue_tail;
     unsigned resends;
     unsigned long packets_in, packets_out, bad_in, naks_in;
 };
@@ -39,8 +43,11 @@ int conn_init(struct conn *c, uv_loop_t *loop, const char *name, void *owner,
               conn_event_fn on_event, conn_closed_fn on_closed, conn_freed_fn on_freed);
 /* Starts reading; call once connected. 0 or a libuv error. */
 int conn_start(struct conn *c);
-/* Sends one packet (framed here). Remembered for retransmission. */
+/* Sends one packet (framed here). With acks on it waits for the '+' of the
+ * packet before it, and is resent on '-'. */
 void conn_send_packet(struct conn *c, const void *payload, size_t len);
+/* Turns acks off (after QStartNoAckMode): waiting packets go out at once. */
+void conn_acks_off(struct conn *c);
 void conn_send_notification(struct conn *c, const void *payload, size_t len);
 /* Sends raw bytes: '+', '-', 0x03. */
 void conn_send_raw(struct conn *c, const void *data, size_t len);

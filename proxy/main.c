@@ -124,14 +124,17 @@ int main(int argc, char **argv)
                       : cli.verbosity == 0 ? MUX_LOG_INFO
                       : cli.verbosity == 1 ? MUX_LOG_DEBUG : MUX_LOG_TRACE);
     struct mux m = { .loop = uv_default_loop() };
-    if (configure(&m, &cli) != 0)
-        return EXIT_USAGE;
+    int status = EXIT_OK;
     signal(SIGPIPE, SIG_IGN);   /* a vanished peer is an error code, not a signal */
-    if (mux_start(&m) != 0)
-        return EXIT_RUNTIME;
-    uv_run(m.loop, UV_RUN_DEFAULT);
-    uv_loop_close(m.loop);
+    if (configure(&m, &cli) != 0) {
+        status = EXIT_USAGE;
+    } else if (mux_start(&m) != 0) {
+        status = EXIT_RUNTIME;
+    } else {
+        uv_run(m.loop, UV_RUN_DEFAULT);
+        mux_finish(&m);
+    }
     mux_config_free(&m.cfg);
     free(m.kernel_path);
-    return EXIT_OK;
+    return status;
 }

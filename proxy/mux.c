@@ -127,17 +127,28 @@ static int start_listening(struct mux *m)
 
 /* ------------------------------------------------------------ lifetime */
 
+/* The signal handles stay installed (unreferenced, so they do not keep the
+ * loop alive) until mux_finish: a second signal during shutdown is ignored
+ * instead of meeting the default action. */
 static void on_signal(uv_signal_t *sig, int signum)
 {
     struct mux *m = sig->data;
+    if (m->stopping)
+        return;
+    m->stopping = true;
     log_info("%s: shutting down", signum == SIGINT ? "SIGINT" : "SIGTERM");
     if (m->client)
         session_close(m->client);
     m->client = NULL;
     qemu_stop(&m->qemu);
     uv_close((uv_handle_t *)&m->server, NULL);
+}
+
+void mux_finish(struct mux *m)
+{
     uv_close((uv_handle_t *)&m->sigint, NULL);
     uv_close((uv_handle_t *)&m->sigterm, NULL);
+    uv_run(m->loop, UV_RUN_DEFAULT);
 }
 
 int mux_start(struct mux *m)
@@ -154,6 +165,8 @@ int mux_start(struct mux *m)
     m->sigint.data = m->sigterm.data = m;
     uv_signal_start(&m->sigint, on_signal, SIGINT);
     uv_signal_start(&m->sigterm, on_signal, SIGTERM);
+    uv_unref((uv_handle_t *)&m->sigint);
+    uv_unref((uv_handle_t *)&m->sigterm);
     log_info("listening on %s:%u for GDB; QEMU's gdbstub is %s:%u", m->cfg.listen_host,
              m->cfg.listen_port, m->cfg.qemu_host, m->cfg.qemu_port);
     qemu_start(&m->qemu);

@@ -31,10 +31,13 @@ struct mux {
     uint64_t started_ms;
     unsigned long clients_served, clients_refused;
     int exit_code;
+    bool stopping;
 };
 
 /* Starts listening and connecting. 0, or -1 with the reason logged. */
 int mux_start(struct mux *m);
+/* After uv_run returned: releases what mux_start set up. */
+void mux_finish(struct mux *m);
 /* Called by a session when its connection is gone: forget its requests,
  * remove its breakpoints from QEMU, leave the guest as GDB left it (a
  * running guest keeps running, a stopped one stays stopped, or resumes if

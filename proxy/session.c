@@ -206,9 +206,10 @@ static int on_no_ack(void *ctx, const struct rsp_args *args, struct rsp_buf *out
 {
     struct dispatch_ctx *d = ctx;
     (void)args;
-    /* The '+' for this packet is already out; OK is the last acked reply. */
+    /* The '+' for this packet is already out; OK is the last acked reply
+     * (queued behind any unacked one), and GDB's '+' for it is ignored. */
     conn_send_packet(&d->s->conn, "OK", 2);
-    d->s->conn.acks = false;
+    conn_acks_off(&d->s->conn);
     (void)out;
     return RSP_DEFERRED; /* replied above, before acks were switched off */
 }

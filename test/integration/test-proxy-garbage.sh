@@ -180,6 +180,22 @@ send +
 quiet 0.5
 EOF
 
+# Several packets in a row (console output, then OK): each waits for the
+# '+' of the one before, so a '-' resends the packet it was for.
+check "f2. a '-' for one of several replies in a row resends that one" \
+    raw_client f2 <<'EOF'
+send $qRcmd,68656c70#fc
+expect +
+reply O[0-9a-f]+
+quiet 0.3
+send -
+again
+send +
+expect $OK#9a
+send +
+quiet 0.5
+EOF
+
 check "g. in no-ack mode damaged packets get no '-', and the session keeps working" \
     raw_client g <<'EOF'
 send $QStartNoAckMode#b0
@@ -257,7 +273,7 @@ for i in $(seq 100); do
     sleep 0.1
 done
 start_mux "$TMP/mux2.log" --qemu "$FAKE_PORT" || finish
-check "garbage and a bad-checksum notification after the handshake are dropped without '-'" \
+check "rspmux drops the fake's garbage and damaged notification sent after the handshake" \
     mux_log_has_within 10 '^rspmux: warning: qemu: bad checksum; dropped$'
 REGS=$(python3 "$HERE/fake_gdbstub_bad_checksums.py" --regs)
 check "GDB's 'g' gets the fake's registers although its first frame was damaged" \
