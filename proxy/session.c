@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hostio.h"
 #include "log.h"
 #include "monitor.h"
 
@@ -37,6 +38,7 @@ struct session {
     struct mux_bp *bps;
     size_t nbps, bps_cap;
     bool gdb_multiprocess;
+    struct hostio hostio;         /* files GDB opened with vFile:open */
     uint64_t connected_ms;
     char peer[64];
 };
@@ -305,6 +307,44 @@ static int on_detach(void *ctx, const struct rsp_args *args, struct rsp_buf *out
     return RSP_HANDLED;
 }
 
+/* vFile: host I/O on the files rspmux serves (the kernel ELF), so that GDB
+ * with its default sysroot "target:" reads them through the connection. */
+static int on_vfile_setfs(void *ctx, const struct rsp_args *args, struct rsp_buf *out)
+{
+    (void)ctx, (void)args;
+    rsp_buf_append_str(out, "F0");
+    return RSP_HANDLED;
+}
+
+static int on_vfile_open(void *ctx, const struct rsp_args *args, struct rsp_buf *out)
+{
+    struct dispatch_ctx *d = ctx;
+    const char *allowed[] = { d->s->mux->kernel_path, NULL };
+    hostio_open(&d->s->hostio, allowed, args->a[0].str, args->a[0].len, args->a[1].num, out);
+    return RSP_HANDLED;
+}
+
+static int on_vfile_pread(void *ctx, const struct rsp_args *args, struct rsp_buf *out)
+{
+    struct dispatch_ctx *d = ctx;
+    hostio_pread(&d->s->hostio, args->a[0].num, args->a[1].num, args->a[2].num, out);
+    return RSP_HANDLED;
+}
+
+static int on_vfile_fstat(void *ctx, const struct rsp_args *args, struct rsp_buf *out)
+{
+    struct dispatch_ctx *d = ctx;
+    hostio_fstat(&d->s->hostio, args->a[0].num, out);
+    return RSP_HANDLED;
+}
+
+static int on_vfile_close(void *ctx, const struct rsp_args *args, struct rsp_buf *out)
+{
+    struct dispatch_ctx *d = ctx;
+    hostio_close(&d->s->hostio, args->a[0].num, out);
+    return RSP_HANDLED;
+}
+
 static int on_kill(void *ctx, const struct rsp_args *args, struct rsp_buf *out)
 {
     struct dispatch_ctx *d = ctx;
@@ -330,6 +370,11 @@ static const struct rsp_command gdb_commands[] = {
     { "z", RSP_MATCH_PREFIX, "x,x,x", on_remove },
     { "D", RSP_MATCH_PREFIX, "r", on_detach },
     { "k", RSP_MATCH_EXACT, "", on_kill },
+    { "vFile:setfs:", RSP_MATCH_PREFIX, "x", on_vfile_setfs },
+    { "vFile:open:", RSP_MATCH_PREFIX, "h,x,x", on_vfile_open },
+    { "vFile:pread:", RSP_MATCH_PREFIX, "x,x,x", on_vfile_pread },
+    { "vFile:fstat:", RSP_MATCH_PREFIX, "x", on_vfile_fstat },
+    { "vFile:close:", RSP_MATCH_PREFIX, "x", on_vfile_close },
 };
 
 /* ------------------------------------------------------------- dispatch */
@@ -442,6 +487,7 @@ static void free_held(struct session *s)
 static void on_timer_closed(uv_handle_t *h)
 {
     struct session *s = h->data;
+    hostio_close_all(&s->hostio);
     free(s->bps);
     free(s);
 }
@@ -477,6 +523,7 @@ struct session *session_accept(struct mux *m, uv_stream_t *server, bool refuse)
     }
     s->mux = m;
     s->refused = refuse;
+    hostio_init(&s->hostio);
     uv_timer_init(m->loop, &s->hold_timer);
     s->hold_timer.data = s;
     s->connected_ms = uv_now(m->loop);

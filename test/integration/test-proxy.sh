@@ -16,9 +16,11 @@ gdb_via_mux "$L" \
     -ex "print tasks[0].pid" -ex "set var tasks[0].exit_code = 42" -ex "print tasks[0].exit_code" \
     -ex "delete" -ex "watch cpu.next_pid" -ex "continue" -ex "delete" \
     -ex "monitor help" -ex "monitor status" -ex "monitor info registers" \
+    -ex "remote get $ROOT/build/os/kernel.elf $TMP/kernel-copy.elf" \
+    -ex "remote get /etc/hostname $TMP/hostname-copy" \
     -ex "detach"
-check "symbols come from the exec-file rspmux serves" \
-    log_has "$L" "^Reading symbols from $ROOT/build/os/kernel.elf\.\.\.$"
+check "symbols come from the exec-file rspmux serves, through vFile" \
+    log_has "$L" "^Reading symbols from target:$ROOT/build/os/kernel.elf\.\.\.$"
 check "the target description makes GDB bare-metal" log_has "$L" 'currently "none"'
 check "kernel breakpoint with a source-level backtrace" expect_in_order "$L" <(cat <<'P'
 ^Breakpoint 1, sys_spawn \(name=[0-9]+, argv=[0-9]+\) at test/os/kernel/syscall.c:[0-9]+$
@@ -52,6 +54,8 @@ check "monitor help lists rspmux's commands" log_has "$L" '^  monitor status +ba
 check "monitor status describes the backend" \
     log_has "$L" "^  backend   QEMU gdbstub 127\.0\.0\.1:$GDB_PORT, connected, guest stopped$"
 check "other monitor commands reach QEMU's monitor" log_has "$L" '^ satp +8000000000[0-9a-f]+$'
+check "vFile serves the kernel ELF byte for byte" cmp "$ROOT/build/os/kernel.elf" "$TMP/kernel-copy.elf"
+check "vFile serves nothing else" log_has "$L" '^Remote I/O error: Permission denied$'
 check "detach" log_has "$L" '^\[Inferior 1 \(process 1\) detached\]$'
 check "after detach the guest runs to its end" wait_qemu_exit 0
 check "rspmux exits cleanly (ASan, UBSan, LSan)" stop_rspmux
