@@ -130,7 +130,9 @@ UNIT_INC   := -iquote $(OS_DIR)/kernel -iquote $(OS_DIR)/lib -iquote rsp -iquote
 $(SAN_DIR)/unit/test-fmt: test/unit/test-fmt.c $(OS_DIR)/lib/fmt.c
 $(SAN_DIR)/unit/test-fdt: test/unit/test-fdt.c test/unit/blob.c $(OS_DIR)/kernel/fdt.c $(OS_DIR)/lib/fmt.c
 $(SAN_DIR)/unit/test-elf: test/unit/test-elf.c test/unit/blob.c $(OS_DIR)/kernel/elf.c $(OS_DIR)/lib/fmt.c
-$(SAN_DIR)/unit/test-rsp-%: test/unit/test-rsp-%.c $(RSP_LIB) rsp/rsp.h
+# (A static pattern: a plain pattern rule without a recipe would cancel, not add.)
+RSP_UNIT_BINS := $(filter $(SAN_DIR)/unit/test-rsp-%,$(UNIT_BINS))
+$(RSP_UNIT_BINS): $(SAN_DIR)/unit/test-rsp-%: test/unit/test-rsp-%.c $(RSP_LIB) rsp/rsp.h
 $(SAN_DIR)/unit/test-config: test/unit/test-config.c proxy/config.c proxy/jsonpath.c
 $(UNIT_BINS): test/unit/blob.h
 	@mkdir -p $(@D)
