@@ -70,7 +70,10 @@ static void on_qemu_ready(void *owner, bool was_running)
 
 static void on_qemu_lost(void *owner, const char *why)
 {
-    (void)owner, (void)why;
+    struct mux *m = owner;
+    (void)why;
+    if (m->client)
+        session_qemu_lost(m->client);   /* its breakpoints went with QEMU */
 }
 
 /* ------------------------------------------------------------- clients */
@@ -90,7 +93,10 @@ static void on_connection(uv_stream_t *server, int status)
     if (!m->client)
         return;
     m->clients_served++;
-    /* Like QEMU itself: a debugger that connects finds the guest stopped. */
+    /* Like QEMU itself: a debugger that connects finds the guest stopped.
+     * A resume of ours still queued (behind a departed client's cleanup) is
+     * dropped; one already sent is interrupted. */
+    qemu_cancel_resumes(&m->qemu, m);
     if (qemu_resumed_by(&m->qemu, m))
         qemu_interrupt(&m->qemu);
 }
@@ -137,8 +143,7 @@ static void on_signal(uv_signal_t *sig, int signum)
         return;
     m->stopping = true;
     log_info("%s: shutting down", signum == SIGINT ? "SIGINT" : "SIGTERM");
-    if (m->client)
-        session_close(m->client);
+    session_close_all(m);
     m->client = NULL;
     qemu_stop(&m->qemu);
     uv_close((uv_handle_t *)&m->server, NULL);
@@ -149,6 +154,7 @@ void mux_finish(struct mux *m)
     uv_close((uv_handle_t *)&m->sigint, NULL);
     uv_close((uv_handle_t *)&m->sigterm, NULL);
     uv_run(m->loop, UV_RUN_DEFAULT);
+    qemu_free(&m->qemu);
 }
 
 int mux_start(struct mux *m)

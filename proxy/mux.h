@@ -28,6 +28,7 @@ struct mux {
     uv_signal_t sigint, sigterm;
     struct qemu qemu;
     struct session *client;       /* the one GDB client, or NULL */
+    struct session *sessions;     /* every open session, refused ones too */
     uint64_t started_ms;
     unsigned long clients_served, clients_refused;
     int exit_code;

@@ -98,23 +98,54 @@ static void pump(struct qemu *q)
     q->inflight = r;
     q->running = (r->flags & QREQ_RESUME) != 0;
     q->interrupt_sent = false;
+    if (q->running && q->interrupt_pending)
+        qemu_interrupt(q);
 }
 
-void qemu_forget(struct qemu *q, void *arg)
+/* Drops the unsent requests of `arg` that `flags_mask` selects (0: all). */
+static void drop_unsent(struct qemu *q, const void *arg, unsigned flags_mask)
 {
-    if (q->inflight && q->inflight->arg == arg)
-        q->inflight->done = NULL, q->inflight->output = NULL;
-    for (struct qemu_req *r = q->head; r; r = r->next) {
-        if (r->arg == arg)
-            r->done = NULL, r->output = NULL;
+    struct qemu_req **link = &q->head, *r;
+    q->tail = NULL;
+    while ((r = *link) != NULL) {
+        if (r->arg == arg && (!flags_mask || (r->flags & flags_mask))) {
+            *link = r->next;
+            free(r->payload);
+            free(r);
+            continue;
+        }
+        q->tail = r;
+        link = &r->next;
     }
+}
+
+bool qemu_forget(struct qemu *q, void *arg)
+{
+    drop_unsent(q, arg, 0);
+    if (!q->inflight || q->inflight->arg != arg)
+        return false;
+    q->inflight->done = NULL;
+    q->inflight->output = NULL;
+    return true;
+}
+
+void qemu_cancel_resumes(struct qemu *q, void *arg)
+{
+    drop_unsent(q, arg, QREQ_RESUME);
 }
 
 void qemu_interrupt(struct qemu *q)
 {
-    if (!q->running || q->interrupt_sent || !q->conn)
+    if (!q->running) {
+        /* A resume still in the queue is stopped as soon as it is sent. */
+        for (struct qemu_req *r = q->head; r; r = r->next)
+            q->interrupt_pending |= (r->flags & QREQ_RESUME) != 0;
+        return;
+    }
+    if (q->interrupt_sent || !q->conn)
         return;
     q->interrupt_sent = true;
+    q->interrupt_pending = false;
     q->interrupts++;
     conn_send_raw(q->conn, "\x03", 1);
 }
@@ -232,6 +263,12 @@ static void on_connected(uv_connect_t *req, int status)
 {
     struct conn *c = req->data;
     struct qemu *q = c->owner;
+    q->connecting = NULL;
+    if (q->stopping) {
+        c->on_closed = NULL;
+        conn_close(c);
+        return;
+    }
     if (status < 0) {
         if (!q->waiting_logged) {
             log_info("waiting for QEMU's gdbstub at %s:%u (%s)", q->host, q->port,
@@ -253,6 +290,11 @@ static void on_connected(uv_connect_t *req, int status)
 static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 {
     struct qemu *q = req->data;
+    q->resolving = false;
+    if (q->stopping) {
+        uv_freeaddrinfo(res);
+        return;
+    }
     if (status < 0 || !res) {
         log_error("qemu: cannot resolve %s: %s", q->host, uv_strerror(status));
         uv_freeaddrinfo(res);
@@ -267,6 +309,7 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
         return;
     }
     q->connect_req.data = c;
+    q->connecting = c;
     int rc = uv_tcp_connect(&q->connect_req, &c->tcp, res->ai_addr, on_connected);
     uv_freeaddrinfo(res);
     if (rc < 0)
@@ -282,6 +325,7 @@ static void connect_now(struct qemu *q)
     struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
     q->state = QEMU_CONNECTING;
     q->resolve.data = q;
+    q->resolving = true;
     int rc = uv_getaddrinfo(q->loop, &q->resolve, on_resolved, q->host, port, &hints);
     if (rc < 0)
         on_resolved(&q->resolve, rc, NULL);
@@ -444,8 +488,16 @@ void qemu_stop(struct qemu *q)
         conn_close(q->conn);
         q->conn = NULL;
     }
+    if (q->connecting)                 /* its connect callback sees ECANCELED */
+        conn_close(q->connecting);
+    if (q->resolving)
+        uv_cancel((uv_req_t *)&q->resolve);
     tdesc_free(&q->tdesc);
     rsp_buf_free(&q->features);
+}
+
+void qemu_free(struct qemu *q)
+{
     free(q->host);
     q->host = NULL;
 }

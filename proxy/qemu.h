@@ -59,6 +59,9 @@ struct qemu {
     struct qemu_req *inflight;     /* sent, reply pending */
     bool running;                  /* inflight is a resume */
     bool interrupt_sent;
+    bool interrupt_pending;        /* stop the queued resume once it is sent */
+    struct conn *connecting;       /* a connect in progress, or NULL */
+    bool resolving;                /* a getaddrinfo in progress */
 
     struct tdesc tdesc;            /* fetched during the handshake */
     struct rsp_buf features;       /* QEMU's qSupported reply */
@@ -75,15 +78,21 @@ int qemu_init(struct qemu *q, uv_loop_t *loop, const char *host, uint16_t port,
 void qemu_start(struct qemu *q);
 /* Closes everything; pending requests fail with QEMU_LOST. */
 void qemu_stop(struct qemu *q);
+/* After the loop has finished: frees what qemu_init allocated. */
+void qemu_free(struct qemu *q);
 
 /* Queues a request. Returns 0, or -1 when QEMU is not connected (nothing is
  * queued and no callback will run). `done` runs exactly once otherwise. */
 int qemu_request(struct qemu *q, const void *payload, size_t len, unsigned flags,
                  qemu_reply_fn done, qemu_output_fn output, void *arg);
-/* Detaches every queued or inflight request of `arg`: they still run, but
- * their callbacks will not (for a client that went away). */
-void qemu_forget(struct qemu *q, void *arg);
-/* Interrupts a running guest (0x03), once per resume. */
+/* For a client that went away: drops its unsent requests, and detaches the
+ * one in flight (it completes, but its callbacks do not run). Returns true
+ * if `arg` had a request in flight. */
+bool qemu_forget(struct qemu *q, void *arg);
+/* Drops the unsent resumes of `arg` (the proxy's own, when a client arrives). */
+void qemu_cancel_resumes(struct qemu *q, void *arg);
+/* Interrupts a running guest (0x03), once per resume; a resume still queued
+ * is interrupted as soon as it is sent. */
 void qemu_interrupt(struct qemu *q);
 
 bool qemu_ready(const struct qemu *q);

@@ -28,6 +28,8 @@ struct held {                     /* a packet waiting for QEMU */
 struct session {
     struct conn conn;
     struct mux *mux;
+    struct session *next;         /* in mux->sessions */
+    bool detached;                /* after 'D': its interrupts are not ours to pass */
     bool refused;                 /* a second client: answer once, then close */
     bool busy;                    /* a request is with QEMU */
     bool gone;                    /* the connection closed */
@@ -181,7 +183,7 @@ static int forward(struct session *s, const uint8_t *pkt, size_t len, enum pendi
     s->pending = kind;
     if (qemu_request(&s->mux->qemu, pkt, len, flags, on_qemu_reply, on_qemu_output, s) != 0) {
         reply_str(s, "E.rspmux: QEMU is not connected");
-        return RSP_HANDLED;
+        return RSP_DEFERRED;   /* replied just now */
     }
     s->busy = true;
     return RSP_DEFERRED;
@@ -303,6 +305,7 @@ static int on_detach(void *ctx, const struct rsp_args *args, struct rsp_buf *out
     (void)args;
     mux_client_gone(s->mux, s, s->bps, s->nbps, true);
     s->nbps = 0;
+    s->detached = true;
     rsp_buf_append_str(out, "OK");
     return RSP_HANDLED;
 }
@@ -438,6 +441,10 @@ static void on_conn_event(struct conn *c, const struct rsp_event *ev)
 {
     struct session *s = c->owner;
     if (ev->kind == RSP_EV_INTERRUPT) {
+        /* Only the attached client may stop the guest: not a refused one,
+         * nor one that detached (the guest then runs for nobody). */
+        if (s->refused || s->detached || s->mux->client != s)
+            return;
         log_debug("gdb: interrupt (0x03)%s", qemu_running(&s->mux->qemu) ? "" : ", guest not running");
         qemu_interrupt(&s->mux->qemu);
         return;
@@ -452,6 +459,10 @@ static void on_conn_event(struct conn *c, const struct rsp_event *ev)
 static void on_hold_timeout(uv_timer_t *t)
 {
     struct session *s = t->data;
+    if (s->refused) {          /* a refused client that never asked anything */
+        session_close(s);
+        return;
+    }
     char msg[160];
     snprintf(msg, sizeof msg, "E.rspmux: QEMU's gdbstub at %s:%u is not connected (%s)",
              s->mux->qemu.host, s->mux->qemu.port, qemu_state_name(&s->mux->qemu));
@@ -487,6 +498,11 @@ static void free_held(struct session *s)
 static void on_timer_closed(uv_handle_t *h)
 {
     struct session *s = h->data;
+    struct session **link = &s->mux->sessions;
+    while (*link && *link != s)
+        link = &(*link)->next;
+    if (*link)
+        *link = s->next;
     hostio_close_all(&s->hostio);
     free(s->bps);
     free(s);
@@ -509,6 +525,14 @@ static void on_conn_closed(struct conn *c, const char *why)
         return;
     }
     log_info("GDB client %s disconnected (%s)", s->peer, why);
+    /* A Z or z already sent has taken effect in QEMU: count it. (Unsent
+     * requests of this client are dropped, never sent.) */
+    if (qemu_forget(&s->mux->qemu, s)) {
+        if (s->pending == PEND_INSERT)
+            bp_add(s, s->pending_bp);
+        else if (s->pending == PEND_REMOVE)
+            bp_remove(s, s->pending_bp);
+    }
     mux_client_gone(s->mux, s, s->bps, s->nbps, false);
     s->nbps = 0;
 }
@@ -532,6 +556,10 @@ struct session *session_accept(struct mux *m, uv_stream_t *server, bool refuse)
         return NULL;
     }
     conn_peer_name(&s->conn, s->peer, sizeof s->peer);
+    s->next = m->sessions;
+    m->sessions = s;
+    if (refuse)
+        uv_timer_start(&s->hold_timer, on_hold_timeout, HOLD_MS, 0);
     if (refuse)
         log_warn("refusing GDB client %s: another client is connected", s->peer);
     else
@@ -547,6 +575,17 @@ void session_close(struct session *s)
         uv_timer_stop(&s->hold_timer);
         conn_close(&s->conn);
     }
+}
+
+void session_close_all(struct mux *m)
+{
+    for (struct session *s = m->sessions; s; s = s->next)
+        session_close(s);
+}
+
+void session_qemu_lost(struct session *s)
+{
+    s->nbps = 0;
 }
 
 void session_describe(struct session *s, struct rsp_buf *out)

@@ -15,6 +15,10 @@ struct session *session_accept(struct mux *m, uv_stream_t *server, bool refuse);
 void session_qemu_ready(struct session *s);
 /* Closes the client connection (mux shutdown). */
 void session_close(struct session *s);
+/* Closes every session, refused ones too (shutdown). */
+void session_close_all(struct mux *m);
+/* QEMU was lost: the breakpoints it held are gone with it. */
+void session_qemu_lost(struct session *s);
 /* For `monitor status`. */
 void session_describe(struct session *s, struct rsp_buf *out);
 
