@@ -79,7 +79,7 @@ static int apply_host_port(const char *opt, const char *value, char **host, uint
     char err[256];
     char *h = NULL;
     uint16_t p;
-    if (mux_parse_host_port(value, "127.0.0.1", &h, &p, err, sizeof err) != 0) {
+    if (mux_parse_host_port(value, MUX_DEFAULT_HOST, &h, &p, err, sizeof err) != 0) {
         fprintf(stderr, "rspmux: %s %s: %s\n", opt, value, err);
         return -1;
     }

@@ -558,12 +558,12 @@ struct session *session_accept(struct mux *m, uv_stream_t *server, bool refuse)
     conn_peer_name(&s->conn, s->peer, sizeof s->peer);
     s->next = m->sessions;
     m->sessions = s;
-    if (refuse)
+    if (refuse) {
         uv_timer_start(&s->hold_timer, on_hold_timeout, HOLD_MS, 0);
-    if (refuse)
         log_warn("refusing GDB client %s: another client is connected", s->peer);
-    else
+    } else {
         log_info("GDB client %s connected", s->peer);
+    }
     return s;
 }
 

@@ -179,10 +179,11 @@ start_rspmux() {
     return 1
 }
 
-# wait_log LOG REGEX: up to 30 s for a line matching REGEX in LOG.
+# wait_log LOG REGEX [SECONDS]: up to SECONDS (default 30) for a line
+# matching REGEX in LOG.
 wait_log() {
     local i
-    for i in $(seq 300); do
+    for i in $(seq $((${3:-30} * 10))); do
         grep -q -E -- "$2" "$1" 2>/dev/null && return 0
         sleep 0.1
     done
@@ -191,12 +192,23 @@ wait_log() {
     return 1
 }
 
+# forget_pid PID: drops an already reaped PID from STARTED_PIDS, so cleanup
+# never signals a number the system may have reused.
+forget_pid() {
+    local kept=() pid
+    for pid in "${STARTED_PIDS[@]}"; do
+        [[ "$pid" == "$1" ]] || kept+=("$pid")
+    done
+    STARTED_PIDS=("${kept[@]}")
+}
+
 # stop_rspmux: SIGTERM, then checks that it exited 0 with no sanitizer report.
 stop_rspmux() {
     local status
     kill -TERM "$MUX_PID" 2>/dev/null
     wait "$MUX_PID"
     status=$?
+    forget_pid "$MUX_PID"
     if [[ $status -ne 0 ]] || grep -q -E 'AddressSanitizer|LeakSanitizer|runtime error' "$MUX_LOG"; then
         echo "rspmux exited with status $status" >&2
         show_log "$MUX_LOG"

@@ -8,52 +8,13 @@
 source "$(dirname "$0")/lib.sh"
 
 HERE=test/integration
-RSPMUX=${RSPMUX:-build/san/rspmux}
 CLIENTS=0
 
-# forget_pid PID: drops an already reaped PID from STARTED_PIDS.
-forget_pid() {
-    local kept=() pid
-    for pid in "${STARTED_PIDS[@]}"; do
-        [[ "$pid" == "$1" ]] || kept+=("$pid")
-    done
-    STARTED_PIDS=("${kept[@]}")
-}
-
-# start_mux LOG ARGS...: rspmux on a free port $P with ARGS, its stderr in
-# LOG; waits until it listens and has finished its handshake with the backend.
+# start_mux LOG ARGS...: rspmux (lib.sh's start_rspmux) with $P its port,
+# once it has finished its handshake with the backend.
 start_mux() {
-    local i
-    MUX_LOG=$1
-    shift
-    P=$(free_port)
     CLIENTS=0
-    # --foreground: timeout passes our SIGTERM on once, not a second time to
-    # its process group (a second SIGTERM during shutdown kills rspmux: 143).
-    timeout --foreground 300 "$RSPMUX" --listen "$P" "$@" 2>"$MUX_LOG" &
-    MUX_PID=$!
-    STARTED_PIDS+=("$MUX_PID")
-    for i in $(seq 100); do
-        is_listening "$P" && break
-        kill -0 "$MUX_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    is_listening "$P" && mux_log_has_within 30 'connected to QEMU at' && return 0
-    echo "rspmux did not start" >&2
-    show_log "$MUX_LOG"
-    return 1
-}
-
-# mux_log_has_within SECONDS REGEX
-mux_log_has_within() {
-    local i
-    for i in $(seq $(($1 * 10))); do
-        grep -q -E -- "$2" "$MUX_LOG" && return 0
-        sleep 0.1
-    done
-    echo "rspmux never logged: $2" >&2
-    show_log "$MUX_LOG"
-    return 1
+    start_rspmux "$@" && P=$MUX_PORT && wait_log "$MUX_LOG" 'connected to QEMU at'
 }
 
 # count_lines LOG REGEX N: exactly N lines of LOG match REGEX.
@@ -88,21 +49,6 @@ wait_disconnects() {
         sleep 0.1
     done
     echo "rspmux did not see client $1 disconnect" >&2
-}
-
-# stop_mux: SIGTERM, then the exit status in MUX_STATUS.
-stop_mux() {
-    kill -TERM "$MUX_PID" 2>/dev/null
-    wait "$MUX_PID"
-    MUX_STATUS=$?
-    forget_pid "$MUX_PID"
-}
-
-no_sanitizer_report() {
-    if grep -E 'AddressSanitizer|LeakSanitizer|runtime error' "$1" >&2; then
-        show_log "$1"
-        return 1
-    fi
 }
 
 # ---------------------------------------------------- the GDB side, real QEMU
@@ -258,9 +204,7 @@ check "rspmux is still running after the raw clients" kill -0 "$MUX_PID"
 timeout 120 gdb-multiarch -batch -nx -ex "target remote 127.0.0.1:$P" -ex "info registers pc" \
     </dev/null >"$TMP/gdb.log" 2>&1
 check "then a real GDB attaches and reads pc" log_has "$TMP/gdb.log" '^pc +0x[0-9a-f]+'
-stop_mux
-check "rspmux exits 0 on SIGTERM" test "$MUX_STATUS" -eq 0
-check "rspmux's log has no sanitizer report" no_sanitizer_report "$MUX_LOG"
+check "rspmux exits 0 on SIGTERM, with no sanitizer report" stop_rspmux
 
 # ------------------------------------------- the QEMU side, a fake gdbstub
 FAKE_PORT=$(free_port)
@@ -274,7 +218,7 @@ for i in $(seq 100); do
 done
 start_mux "$TMP/mux2.log" --qemu "$FAKE_PORT" || finish
 check "rspmux drops the fake's garbage and damaged notification sent after the handshake" \
-    mux_log_has_within 10 '^rspmux: warning: qemu: bad checksum; dropped$'
+    wait_log "$MUX_LOG" '^rspmux: warning: qemu: bad checksum; dropped$' 10
 REGS=$(python3 "$HERE/fake_gdbstub_bad_checksums.py" --regs)
 check "GDB's 'g' gets the fake's registers although its first frame was damaged" \
     raw_client fake-g <<EOF
@@ -305,9 +249,7 @@ check "rspmux dropped both damaged notifications" \
 check "rspmux skipped the fake's garbage runs" \
     count_lines "$MUX_LOG" '^rspmux: warning: qemu: bytes outside any packet; skipped$' 3
 check "rspmux is still running after the fake's damage" kill -0 "$MUX_PID"
-stop_mux
-check "rspmux exits 0 on SIGTERM (fake backend)" test "$MUX_STATUS" -eq 0
-check "rspmux's log has no sanitizer report (fake backend)" no_sanitizer_report "$MUX_LOG"
+check "rspmux exits 0 on SIGTERM, with no sanitizer report (fake backend)" stop_rspmux
 wait "$FAKE_PID"
 forget_pid "$FAKE_PID"
 check "the fake saw rspmux close the connection" log_has "$FAKE_LOG" '^connection closed$'
