@@ -102,7 +102,7 @@ $(KERNEL_ELF): $(KERNEL_OBJ) $(OS_DIR)/kernel/kernel.ld
 
 $(OS_BUILD)/user/obj/%.o: $(OS_DIR)/user/%.c
 	@mkdir -p $(@D)
-	$(call say,CC,$@)$(OS_CC) $(OS_CFLAGS) -c $< -o $@
+	$(call say,CC,$@)$(OS_CC) $(OS_CFLAGS) -ffunction-sections -c $< -o $@
 
 $(OS_BUILD)/user/obj/%.o: $(OS_DIR)/user/%.S
 	@mkdir -p $(@D)
