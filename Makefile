@@ -133,7 +133,7 @@ $(SAN_DIR)/unit/test-elf: test/unit/test-elf.c test/unit/blob.c $(OS_DIR)/kernel
 # (A static pattern: a plain pattern rule without a recipe would cancel, not add.)
 RSP_UNIT_BINS := $(filter $(SAN_DIR)/unit/test-rsp-%,$(UNIT_BINS))
 $(RSP_UNIT_BINS): $(SAN_DIR)/unit/test-rsp-%: test/unit/test-rsp-%.c $(RSP_LIB) rsp/rsp.h
-$(SAN_DIR)/unit/test-config: test/unit/test-config.c proxy/config.c proxy/jsonpath.c
+$(SAN_DIR)/unit/test-config: test/unit/test-config.c proxy/config.c proxy/spacecfg.c proxy/jsonpath.c
 $(UNIT_BINS): test/unit/blob.h
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(UNIT_INC) $(filter %.c,$^) -o $@ \
@@ -146,7 +146,7 @@ FUZZ_BINS  := $(FUZZERS:%=$(FUZZ_DIR)/fuzz-%)
 $(FUZZ_DIR)/fuzz-fdt: test/fuzz/fuzz-fdt.c $(OS_DIR)/kernel/fdt.c $(OS_DIR)/lib/fmt.c
 $(FUZZ_DIR)/fuzz-elf: test/fuzz/fuzz-elf.c $(OS_DIR)/kernel/elf.c $(OS_DIR)/lib/fmt.c
 $(FUZZ_DIR)/fuzz-rsp: test/fuzz/fuzz-rsp.c $(RSP_LIB) rsp/rsp.h
-$(FUZZ_DIR)/fuzz-config: test/fuzz/fuzz-config.c proxy/config.c proxy/jsonpath.c
+$(FUZZ_DIR)/fuzz-config: test/fuzz/fuzz-config.c proxy/config.c proxy/spacecfg.c proxy/jsonpath.c
 $(FUZZ_BINS):
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(FUZZ_CC) $(FUZZ_FLAGS) $(UNIT_INC) $(filter %.c,$^) -o $@ $(HOST_LIBS)

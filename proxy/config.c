@@ -239,7 +239,6 @@ static int resolve_path(const char *base_dir, const char *rel, char **out, char 
 /* What the handlers fill: a copy of the config being loaded on top of. */
 struct load {
     struct mux_config next;
-    const char *base_dir;
 };
 
 static void set_address(struct jp_ctx *ctx, const cJSON *v, char **host, uint16_t *port)
@@ -290,19 +289,30 @@ static void apply_description(struct jp_ctx *ctx, const cJSON *v, void *target)
     set_string(ctx, &ld->next.description, strdup(v->valuestring));
 }
 
+/* Kept as written; made absolute once "root" is known (resolve_all). */
 static void apply_kernel_elf(struct jp_ctx *ctx, const cJSON *v, void *target)
 {
     struct load *ld = target;
-    char msg[320], *path = NULL;
     if (v->valuestring[0] == '\0') {
         jp_error(ctx, "expected a non-empty path, found string \"\"");
         return;
     }
-    if (resolve_path(ld->base_dir, v->valuestring, &path, msg, sizeof msg) != 0) {
-        jp_error(ctx, "%s", msg);
-        return;
-    }
-    set_string(ctx, &ld->next.kernel_elf, path);
+    set_string(ctx, &ld->next.kernel_elf, strdup(v->valuestring));
+}
+
+static void *enter_spaces(struct jp_ctx *ctx, void *target, size_t index)
+{
+    struct load *ld = target;
+    (void)ctx, (void)index;
+    return &ld->next.spaces;
+}
+
+/* "root" was read before the other keys (see base_of); nothing to do here. */
+static void apply_root(struct jp_ctx *ctx, const cJSON *v, void *target)
+{
+    (void)target;
+    if (v->valuestring[0] == '\0')
+        jp_error(ctx, "expected a non-empty path, found string \"\"");
 }
 
 /* The keys of a config file. configs/schema.json documents the same keys
@@ -320,9 +330,20 @@ static const struct jp_field kernel_keys[] = {
 static const struct jp_field top_keys[] = {
     { .key = "$schema", .kind = JP_STRING },   /* for editors; ignored */
     { .key = "description", .kind = JP_STRING, .apply = apply_description },
+    { .key = "root", .kind = JP_STRING, .expected = "a directory path string",
+      .apply = apply_root },
     { .key = "listen", .kind = JP_STRING, .expected = HOST_PORT, .apply = apply_listen },
     { .key = "qemu", .kind = JP_OBJECT, JP_FIELDS(qemu_keys) },
     { .key = "kernel", .kind = JP_OBJECT, JP_FIELDS(kernel_keys) },
+    /* The address-space keys are spacecfg.c's; `enter` hands them the spacecfg. */
+    { .key = "user", .kind = JP_OBJECT, .fields = mux_spacecfg_user_keys,
+      .nfields = MUX_SPACECFG_USER_KEYS, .enter = enter_spaces, .apply = mux_spacecfg_check_user },
+    { .key = "hooks", .kind = JP_OBJECT, .fields = mux_spacecfg_hook_keys,
+      .nfields = MUX_SPACECFG_HOOK_KEYS, .enter = enter_spaces },
+    { .key = "aliases", .kind = JP_ARRAY, .expected = "an array of aliases",
+      .fields = mux_spacecfg_alias_row, .nfields = 1, .enter = enter_spaces },
+    { .key = "processes", .kind = JP_OBJECT, .fields = mux_spacecfg_processes_keys,
+      .nfields = MUX_SPACECFG_PROCESSES_KEYS, .enter = enter_spaces },
 };
 
 static const struct jp_field config_row = { .kind = JP_OBJECT, JP_FIELDS(top_keys) };
@@ -336,6 +357,7 @@ void mux_config_init(struct mux_config *c)
         .qemu_port = MUX_DEFAULT_QEMU_PORT,
         .retry_ms = MUX_DEFAULT_RETRY_MS,
     };
+    mux_spacecfg_init(&c->spaces);
     c->listen_host = strdup(MUX_DEFAULT_HOST);
     c->qemu_host = strdup(MUX_DEFAULT_HOST);
     if (!c->listen_host || !c->qemu_host) {
@@ -351,7 +373,10 @@ void mux_config_free(struct mux_config *c)
     free(c->qemu_host);
     free(c->kernel_elf);
     free(c->description);
+    free(c->root_override);
     c->source = c->listen_host = c->qemu_host = c->kernel_elf = c->description = NULL;
+    c->root_override = NULL;
+    mux_spacecfg_free(&c->spaces);
 }
 
 static int dup_or_null(char **dst, const char *src)
@@ -367,19 +392,80 @@ static int copy_config(struct mux_config *dst, const struct mux_config *src)
     if (dup_or_null(&dst->source, src->source) | dup_or_null(&dst->listen_host, src->listen_host) |
         dup_or_null(&dst->qemu_host, src->qemu_host) |
         dup_or_null(&dst->kernel_elf, src->kernel_elf) |
-        dup_or_null(&dst->description, src->description)) {
+        dup_or_null(&dst->description, src->description) |
+        dup_or_null(&dst->root_override, src->root_override)) {
+        mux_spacecfg_init(&dst->spaces);
+        mux_config_free(dst);
+        return -1;
+    }
+    if (mux_spacecfg_copy(&dst->spaces, &src->spaces) != 0) {
+        mux_spacecfg_init(&dst->spaces);
         mux_config_free(dst);
         return -1;
     }
     return 0;
 }
 
+/* The directory relative paths of this text are taken against: --root, or
+ * the text's "root" key (relative to file_dir), or default_base. malloc'd,
+ * or NULL for the current directory; -1 when out of memory. */
+static int base_of(const struct mux_config *c, const cJSON *root, const char *file_dir,
+                   const char *default_base, char **out)
+{
+    const char *base_dir = file_dir;
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(root, "root");
+    *out = NULL;
+    if (c->root_override)
+        *out = strdup(c->root_override);
+    else if (cJSON_IsString(r) && r->valuestring[0] && r->valuestring[0] != '/' && base_dir)
+        *out = join_path(base_dir, r->valuestring);
+    else if (cJSON_IsString(r) && r->valuestring[0])
+        *out = strdup(r->valuestring);
+    else if (default_base)
+        *out = strdup(default_base);
+    else
+        return 0;
+    return *out ? 0 : -1;
+}
+
+static void resolve_one(struct jp_ctx *ctx, const char *base, char **path, const char *key)
+{
+    char msg[320], *abs = NULL;
+    if (!*path || (*path)[0] == '/')
+        return;
+    if (resolve_path(base, *path, &abs, msg, sizeof msg) != 0) {
+        jp_error_source(ctx, "%s: %s", key, msg);
+        return;
+    }
+    free(*path);
+    *path = abs;
+}
+
+/* Makes kernel.elf and user.programs absolute (those loaded before already are). */
+static void resolve_all(struct jp_ctx *ctx, struct mux_config *c, const char *base)
+{
+    resolve_one(ctx, base, &c->kernel_elf, "kernel.elf");
+    for (size_t i = 0; i < c->spaces.nprograms; i++)
+        resolve_one(ctx, base, &c->spaces.programs[i], "user.programs");
+}
+
+static int load_text(struct mux_config *c, const char *text, size_t len,
+                     const char *source_name, const char *file_dir, const char *default_base,
+                     char *err, size_t errlen);
+
 int mux_config_load_text(struct mux_config *c, const char *text, size_t len,
                          const char *source_name, const char *base_dir,
                          char *err, size_t errlen)
 {
+    return load_text(c, text, len, source_name, base_dir, base_dir, err, errlen);
+}
+
+static int load_text(struct mux_config *c, const char *text, size_t len,
+                     const char *source_name, const char *file_dir, const char *default_base,
+                     char *err, size_t errlen)
+{
     const char *source = source_name ? source_name : "<string>";
-    struct load ld = { .base_dir = base_dir };
+    struct load ld = { 0 };
     struct jp_ctx ctx;
     jp_init(&ctx, source, err, errlen);
     if (copy_config(&ld.next, c) != 0) {
@@ -387,8 +473,12 @@ int mux_config_load_text(struct mux_config *c, const char *text, size_t len,
         return jp_finish(&ctx);
     }
     cJSON *root = jp_parse(&ctx, text, len);
-    if (root)
-        jp_validate(&ctx, root, &config_row, &ld);
+    char *base = NULL;
+    if (root && base_of(c, root, file_dir, default_base, &base) != 0)
+        jp_error_source(&ctx, "out of memory");
+    else if (root && jp_validate(&ctx, root, &config_row, &ld) == 0)
+        resolve_all(&ctx, &ld.next, base);
+    free(base);
     cJSON_Delete(root);
     if (ctx.errors == 0) {
         free(ld.next.source);
@@ -458,7 +548,23 @@ static char *dir_of(const char *path)
     return slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
 }
 
+static int load_file(struct mux_config *c, const char *path, bool preset, char *err,
+                     size_t errlen);
+
 int mux_config_load_file(struct mux_config *c, const char *path, char *err, size_t errlen)
+{
+    return load_file(c, path, false, err, errlen);
+}
+
+int mux_config_load_preset(struct mux_config *c, const char *path, char *err, size_t errlen)
+{
+    return load_file(c, path, true, err, errlen);
+}
+
+/* A preset's paths are relative to the current directory unless it says
+ * "root": then the base is that, relative to the preset's own directory. */
+static int load_file(struct mux_config *c, const char *path, bool preset, char *err,
+                     size_t errlen)
 {
     struct jp_ctx ctx;
     char *data, *dir;
@@ -471,7 +577,7 @@ int mux_config_load_file(struct mux_config *c, const char *path, char *err, size
         jp_error_source(&ctx, "out of memory");
         return jp_finish(&ctx);
     }
-    int rc = mux_config_load_text(c, data, size, path, dir, err, errlen);
+    int rc = load_text(c, data, size, path, dir, preset ? NULL : dir, err, errlen);
     free(dir);
     free(data);
     return rc;

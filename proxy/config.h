@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "spacecfg.h"
+
 #define MUX_DEFAULT_HOST        "127.0.0.1"   /* for a bare port: never all interfaces */
 #define MUX_DEFAULT_LISTEN_PORT 2000
 #define MUX_DEFAULT_QEMU_PORT   1234
@@ -25,6 +27,10 @@ struct mux_config {
     unsigned retry_ms;      /* "qemu.retry_ms": reconnect interval */
     char *kernel_elf;       /* "kernel.elf": an absolute path, or NULL */
     char *description;      /* "description", or NULL */
+    struct mux_spacecfg spaces;  /* "user", "hooks", "aliases", "processes" */
+    /* Set by the caller before loading, not by files: relative paths are
+     * taken against this directory (--root), and "root" keys are ignored. */
+    char *root_override;
 };
 
 /* Sets the defaults: listen 127.0.0.1:2000, QEMU at 127.0.0.1:1234, retry
@@ -36,6 +42,11 @@ void mux_config_init(struct mux_config *c);
  * like mux_config_load_text, with `path` as the source name and its
  * directory as the base of relative paths. */
 int mux_config_load_file(struct mux_config *c, const char *path, char *err, size_t errlen);
+
+/* A preset: like mux_config_load_file, except that relative paths are taken
+ * against the current directory (the kernel's source tree), unless the
+ * preset has a "root" key, which is relative to the preset's directory. */
+int mux_config_load_preset(struct mux_config *c, const char *path, char *err, size_t errlen);
 
 /* Loads the JSON object in text[0..len) (no NUL needed) on top of *c: keys
  * present replace the values in *c, keys absent keep them, so a caller can

@@ -881,6 +881,8 @@ static void check_value(struct jp_ctx *ctx, const cJSON *v, const struct jp_fiel
         check_object(ctx, v, row, target);
         break;
     case JP_ARRAY:
+        if (row->enter && !(target = row->enter(ctx, target, index)))
+            return;
         check_array(ctx, v, row, target);
         break;
     case JP_STRING:

@@ -37,10 +37,10 @@ enum jp_kind { JP_STRING, JP_INTEGER, JP_BOOLEAN, JP_OBJECT, JP_ARRAY };
  * `apply` runs once the value passed every check of its row (and for an
  * object or array, once nothing inside it was reported); it may report more
  * errors with jp_error, which then name this value's path. `target` is
- * caller data handed down the tree unchanged, except below an object row
- * with `enter`: that object's keys get the pointer `enter` returns (say, a
- * new element of a list; `index` is the element's array index, 0 for a
- * value under a key). If `enter` returns NULL it has reported why, and the
+ * caller data handed down the tree unchanged, except below an object or
+ * array row with `enter`: that object's keys (or array's elements) get the
+ * pointer `enter` returns (say, a new element of a list; `index` is the
+ * element's array index, 0 for a value under a key). If `enter` returns NULL it has reported why, and the
  * object's keys are skipped. */
 struct jp_field {
     const char *key;            /* exact, case-sensitive; NULL for an array's element row */

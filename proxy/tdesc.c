@@ -109,3 +109,78 @@ void xfer_reply(struct rsp_buf *reply, const void *data, size_t size,
     rsp_buf_append_str(reply, offset + n < size ? "m" : "l");
     rsp_buf_append(reply, (const char *)data + offset, n);
 }
+
+/* ------------------------------------------------- register numbers */
+
+/* An attribute's value inside one tag [p, close), or NULL. */
+static const char *attr_value(const char *p, const char *close, const char *name, size_t *len)
+{
+    size_t n = strlen(name);
+    for (const char *a = p; (a = memmem(a, (size_t)(close - a), name, n)) != NULL; a += n) {
+        if (a[-1] != ' ' && a[-1] != '\t' && a[-1] != '\n')
+            continue;
+        const char *v = a + n;
+        if (v >= close || *v != '"')
+            continue;
+        const char *q = memchr(v + 1, '"', (size_t)(close - v - 1));
+        if (!q)
+            return NULL;
+        *len = (size_t)(q - v - 1);
+        return v + 1;
+    }
+    return NULL;
+}
+
+struct regnum_walk {
+    const struct tdesc *t;
+    const char *name;
+    unsigned next;      /* the number the next <reg> gets */
+    int found;          /* its number, or -1 */
+    unsigned depth;
+};
+
+static void walk_file(struct regnum_walk *w, const char *xml, size_t len);
+
+/* Registers are numbered in document order, includes expanded in place;
+ * regnum="N" sets a register's number and continues from N + 1. */
+static void walk_file(struct regnum_walk *w, const char *xml, size_t len)
+{
+    const char *end = xml + len, *p = xml;
+    while (w->found < 0 && (p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+        const char *close = memchr(p, '>', (size_t)(end - p));
+        if (!close)
+            return;
+        size_t vlen;
+        if ((size_t)(close - p) > 11 && memcmp(p, "<xi:include", 11) == 0) {
+            const char *href = attr_value(p, close, "href=", &vlen);
+            const struct tdesc_file *f = href ? tdesc_find(w->t, href, vlen) : NULL;
+            if (f && w->depth < 4) {
+                w->depth++;
+                walk_file(w, f->data, f->len);
+                w->depth--;
+            }
+        } else if ((size_t)(close - p) > 5 && memcmp(p, "<reg ", 5) == 0) {
+            const char *num = attr_value(p, close, "regnum=", &vlen);
+            const char *nm = attr_value(p, close, "name=", &vlen);
+            if (num)
+                w->next = (unsigned)strtoul(num, NULL, 10);
+            if (nm && vlen == strlen(w->name) && memcmp(nm, w->name, vlen) == 0)
+                w->found = (int)w->next;
+            w->next++;
+        }
+        p = close;
+    }
+}
+
+int tdesc_regnum(const struct tdesc *t, const char *name, unsigned *num)
+{
+    const struct tdesc_file *top = tdesc_find(t, "target.xml", 10);
+    struct regnum_walk w = { .t = t, .name = name, .found = -1 };
+    if (!top)
+        return -1;
+    walk_file(&w, top->data, top->len);
+    if (w.found < 0)
+        return -1;
+    *num = (unsigned)w.found;
+    return 0;
+}

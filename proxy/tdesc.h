@@ -30,6 +30,11 @@ void tdesc_free(struct tdesc *t);
 int tdesc_add(struct tdesc *t, const char *name, const char *data, size_t len);
 const struct tdesc_file *tdesc_find(const struct tdesc *t, const char *name, size_t name_len);
 
+/* The remote number of the register called `name` ("pc", "satp", "priv"),
+ * counted as GDB does: in document order through the includes, each
+ * regnum="N" restarting the count. 0, or -1 if there is no such register. */
+int tdesc_regnum(const struct tdesc *t, const char *name, unsigned *num);
+
 /* Calls `fn` with each href="..." of <xi:include> elements in `xml`. */
 void tdesc_each_include(const char *xml, size_t len,
                         void (*fn)(void *arg, const char *href, size_t href_len), void *arg);
