@@ -33,11 +33,12 @@ FUZZ_CC     := clang
 FUZZ_FLAGS  := -std=c11 $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
 HOST_LIBS   := $(shell pkg-config --libs libuv libcjson 2>/dev/null || echo -luv -lcjson)
-HOST_INC    := -iquote rsp -iquote proxy
+ELF_LIBS    := $(shell pkg-config --libs libelf libdw 2>/dev/null || echo -ldw -lelf)
+HOST_INC    := -iquote rsp -iquote proxy -iquote elf
 
 # rspmux: proxy/ on top of rsp/. build/rspmux is optimised; build/san/rspmux
 # is the same under ASan+UBSan, and is what the integration tests run.
-RSPMUX_SRCS := $(wildcard rsp/*.c) $(wildcard proxy/*.c)
+RSPMUX_SRCS := $(wildcard rsp/*.c) $(wildcard elf/*.c) $(wildcard proxy/*.c)
 RSPMUX_OBJS := $(RSPMUX_SRCS:%.c=$(BUILD)/obj/%.o)
 RSPMUX_SAN_OBJS := $(RSPMUX_SRCS:%.c=$(SAN_DIR)/obj/%.o)
 HOST_PROGS  := $(BUILD)/rspmux $(SAN_DIR)/rspmux
@@ -53,10 +54,10 @@ $(SAN_DIR)/obj/%.o: %.c
 	$(call say,CC,$@)$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(HOST_INC) -MMD -MP -c $< -o $@
 
 $(BUILD)/rspmux: $(RSPMUX_OBJS)
-	$(call say,LD,$@)$(CC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LIBS)
+	$(call say,LD,$@)$(CC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LIBS) $(ELF_LIBS)
 
 $(SAN_DIR)/rspmux: $(RSPMUX_SAN_OBJS)
-	$(call say,LD,$@)$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) $^ -o $@ $(HOST_LIBS)
+	$(call say,LD,$@)$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) $^ -o $@ $(HOST_LIBS) $(ELF_LIBS)
 
 # ---------------------------------------------------------------- demo kernel
 OS_DIR     := test/os
@@ -123,9 +124,12 @@ all: host os
 # ---------------------------------------------------------------- tests
 # Unit tests of host-compilable code, built with ASan+UBSan and cmocka.
 UNIT_TESTS := fmt fdt elf rsp-parser rsp-build rsp-dispatch rsp-packets config
+UNIT_TESTS += sv39 fingerprint
+UNIT_TESTS += elfsym
 RSP_LIB    := $(wildcard rsp/*.c)
 UNIT_BINS  := $(UNIT_TESTS:%=$(SAN_DIR)/unit/test-%)
 UNIT_INC   := -iquote $(OS_DIR)/kernel -iquote $(OS_DIR)/lib -iquote rsp -iquote proxy
+UNIT_INC   += -iquote elf
 
 $(SAN_DIR)/unit/test-fmt: test/unit/test-fmt.c $(OS_DIR)/lib/fmt.c
 $(SAN_DIR)/unit/test-fdt: test/unit/test-fdt.c test/unit/blob.c $(OS_DIR)/kernel/fdt.c $(OS_DIR)/lib/fmt.c
@@ -134,6 +138,12 @@ $(SAN_DIR)/unit/test-elf: test/unit/test-elf.c test/unit/blob.c $(OS_DIR)/kernel
 RSP_UNIT_BINS := $(filter $(SAN_DIR)/unit/test-rsp-%,$(UNIT_BINS))
 $(RSP_UNIT_BINS): $(SAN_DIR)/unit/test-rsp-%: test/unit/test-rsp-%.c $(RSP_LIB) rsp/rsp.h
 $(SAN_DIR)/unit/test-config: test/unit/test-config.c proxy/config.c proxy/spacecfg.c proxy/jsonpath.c
+$(SAN_DIR)/unit/test-sv39: test/unit/test-sv39.c proxy/sv39.c proxy/sv39.h
+$(SAN_DIR)/unit/test-fingerprint: test/unit/test-fingerprint.c test/unit/blob.c proxy/fingerprint.c \
+    proxy/fingerprint.h
+# elf/ needs libelf and libdw.
+$(SAN_DIR)/unit/test-elfsym: test/unit/test-elfsym.c test/unit/blob.c elf/elfsym.c elf/elfsym.h
+$(SAN_DIR)/unit/test-elfsym: HOST_LIBS += $(ELF_LIBS)
 $(UNIT_BINS): test/unit/blob.h
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(UNIT_INC) $(filter %.c,$^) -o $@ \
@@ -141,12 +151,15 @@ $(UNIT_BINS): test/unit/blob.h
 
 # Fuzz harnesses (clang libFuzzer) for the parsers of outside input.
 FUZZERS    := fdt elf rsp config
+FUZZERS    += elfsym
 FUZZ_BINS  := $(FUZZERS:%=$(FUZZ_DIR)/fuzz-%)
 
 $(FUZZ_DIR)/fuzz-fdt: test/fuzz/fuzz-fdt.c $(OS_DIR)/kernel/fdt.c $(OS_DIR)/lib/fmt.c
 $(FUZZ_DIR)/fuzz-elf: test/fuzz/fuzz-elf.c $(OS_DIR)/kernel/elf.c $(OS_DIR)/lib/fmt.c
 $(FUZZ_DIR)/fuzz-rsp: test/fuzz/fuzz-rsp.c $(RSP_LIB) rsp/rsp.h
 $(FUZZ_DIR)/fuzz-config: test/fuzz/fuzz-config.c proxy/config.c proxy/spacecfg.c proxy/jsonpath.c
+$(FUZZ_DIR)/fuzz-elfsym: test/fuzz/fuzz-elfsym.c elf/elfsym.c elf/elfsym.h
+$(FUZZ_DIR)/fuzz-elfsym: HOST_LIBS += $(ELF_LIBS)
 $(FUZZ_BINS):
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(FUZZ_CC) $(FUZZ_FLAGS) $(UNIT_INC) $(filter %.c,$^) -o $@ $(HOST_LIBS)

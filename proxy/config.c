@@ -1,5 +1,6 @@
 /* The rspmux configuration: defaults, JSON files and strings loaded on top
  * of them, and the "[HOST:]PORT" addresses shared with the command line. */
+#define _DEFAULT_SOURCE  /* realpath */
 #define _POSIX_C_SOURCE 200809L
 
 #include "config.h"
@@ -425,6 +426,13 @@ static int base_of(const struct mux_config *c, const cJSON *root, const char *fi
         *out = strdup(default_base);
     else
         return 0;
+    if (*out && r && !c->root_override) {   /* "x/.." reads badly in GDB: tidy it if it exists */
+        char *real = realpath(*out, NULL);
+        if (real) {
+            free(*out);
+            *out = real;
+        }
+    }
     return *out ? 0 : -1;
 }
 

@@ -8,7 +8,7 @@
 
 #include "rsp.h"
 
-#define HOSTIO_MAX_FILES 8
+#define HOSTIO_MAX_FILES 256   /* GDB keeps each process's ELF open */
 
 struct hostio {
     int fd[HOSTIO_MAX_FILES];     /* -1 when free; GDB's fd is the index */

@@ -857,6 +857,16 @@ static void check_value(struct jp_ctx *ctx, const cJSON *v, const struct jp_fiel
 {
     char want[160], found[96];
     unsigned before = ctx->errors;
+    if (row->kind == JP_ARRAY && row->or_one && row->nfields == 1 &&
+        kind_matches(row->fields[0].kind, v)) {
+        /* One element written without its array: the same as [v]. */
+        if (row->enter && !(target = row->enter(ctx, target, index)))
+            return;
+        check_value(ctx, v, &row->fields[0], target, 0);
+        if (row->apply && ctx->errors == before)
+            row->apply(ctx, v, target);
+        return;
+    }
     if (!kind_matches(row->kind, v)) {
         expected_text(row, want, sizeof want);
         jp_describe(v, found, sizeof found);

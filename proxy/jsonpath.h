@@ -52,6 +52,7 @@ struct jp_field {
     size_t nfields;
     void *(*enter)(struct jp_ctx *ctx, void *target, size_t index);
     void (*apply)(struct jp_ctx *ctx, const cJSON *value, void *target);
+    bool or_one;                /* JP_ARRAY: a lone element counts as an array of one */
 };
 
 /* `.fields` and `.nfields` of a row, from an array of rows. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "log.h"
@@ -22,6 +23,11 @@ static const char usage_text[] =
     "A GDB remote-protocol multiplexer: GDB connects to rspmux, rspmux to QEMU's gdbstub.\n"
     "\n"
     "  -c, --config FILE         JSON configuration (keys: configs/schema.json)\n"
+    "  -p, --preset NAME         a configuration from configs/: demo-os, rcore-tutorial-v3,\n"
+    "                            xv6-riscv, arceos, starryos (paths relative to --root)\n"
+    "      --root DIR            directory the configuration's relative paths start from\n"
+    "  -u, --user ELF_OR_DIR     a user program, or a directory of them (repeatable;\n"
+    "                            replaces the configuration's list)\n"
     "  -l, --listen [ADDR:]PORT  where GDB connects (default 127.0.0.1:2000)\n"
     "      --qemu [HOST:]PORT    QEMU's gdbstub (default 127.0.0.1:1234)\n"
     "  -k, --kernel ELF          kernel ELF that GDB loads through qXfer:exec-file\n"
@@ -36,8 +42,12 @@ static const char usage_text[] =
     "Exit status: 0 after SIGINT or SIGTERM; 1 if it cannot listen or run;\n"
     "2 for a bad command line or configuration.\n";
 
+#define MAX_USER_ARGS 64
+
 struct cli {
-    const char *config, *listen, *qemu, *kernel;
+    const char *config, *preset, *root, *listen, *qemu, *kernel;
+    const char *user[MAX_USER_ARGS];
+    size_t nuser;
     int verbosity;   /* -1 quiet, 0 normal, 1.. verbose */
 };
 
@@ -45,15 +55,26 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 {
     static const struct option opts[] = {
         { "config", required_argument, NULL, 'c' }, { "listen", required_argument, NULL, 'l' },
+        { "preset", required_argument, NULL, 'p' }, { "root", required_argument, NULL, 'R' },
+        { "user", required_argument, NULL, 'u' },
         { "qemu", required_argument, NULL, 'Q' },   { "kernel", required_argument, NULL, 'k' },
         { "verbose", no_argument, NULL, 'v' },      { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
     int c;
-    while ((c = getopt_long(argc, argv, "c:l:k:vqhV", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:p:u:l:k:vqhV", opts, NULL)) != -1) {
         switch (c) {
         case 'c': cli->config = optarg; break;
+        case 'p': cli->preset = optarg; break;
+        case 'R': cli->root = optarg; break;
+        case 'u':
+            if (cli->nuser == MAX_USER_ARGS) {
+                fprintf(stderr, "rspmux: at most %d --user options\n", MAX_USER_ARGS);
+                return -1;
+            }
+            cli->user[cli->nuser++] = optarg;
+            break;
         case 'l': cli->listen = optarg; break;
         case 'Q': cli->qemu = optarg; break;
         case 'k': cli->kernel = optarg; break;
@@ -89,14 +110,91 @@ static int apply_host_port(const char *opt, const char *value, char **host, uint
     return 0;
 }
 
-static int configure(struct mux *m, const struct cli *cli)
+/* configs/NAME.json next to the program: $RSPMUX_CONFIGS, or up from the
+ * executable (build/rspmux and build/san/rspmux both find the tree's). A
+ * NAME with a '/' or ending in ".json" is a path already. */
+static char *find_preset(const char *name)
+{
+    size_t n = strlen(name);
+    if (strchr(name, '/') || (n > 5 && strcmp(name + n - 5, ".json") == 0))
+        return strdup(name);
+    char exe[PATH_MAX], path[PATH_MAX + 64];
+    const char *env = getenv("RSPMUX_CONFIGS");
+    if (env) {
+        snprintf(path, sizeof path, "%s/%s.json", env, name);
+        return strdup(path);
+    }
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len <= 0)
+        return NULL;
+    exe[len] = '\0';
+    for (int up = 0; up < 3; up++) {
+        char *slash = strrchr(exe, '/');
+        if (!slash)
+            break;
+        *slash = '\0';
+        snprintf(path, sizeof path, "%s/configs/%s.json", exe, name);
+        if (access(path, R_OK) == 0)
+            return strdup(path);
+    }
+    return NULL;
+}
+
+static int load_configs(struct mux *m, const struct cli *cli)
 {
     char err[4096];
-    mux_config_init(&m->cfg);
+    if (cli->root && !(m->cfg.root_override = realpath(cli->root, NULL))) {
+        fprintf(stderr, "rspmux: --root %s: %s\n", cli->root, strerror(errno));
+        return -1;
+    }
+    if (cli->preset) {
+        char *path = find_preset(cli->preset);
+        if (!path) {
+            fprintf(stderr, "rspmux: no preset '%s' (looked in configs/ next to rspmux and "
+                    "$RSPMUX_CONFIGS)\n", cli->preset);
+            return -1;
+        }
+        int rc = mux_config_load_preset(&m->cfg, path, err, sizeof err);
+        free(path);
+        if (rc != 0) {
+            fprintf(stderr, "rspmux: bad preset:\n%s\n", err);
+            return -1;
+        }
+    }
     if (cli->config && mux_config_load_file(&m->cfg, cli->config, err, sizeof err) != 0) {
         fprintf(stderr, "rspmux: bad configuration:\n%s\n", err);
         return -1;
     }
+    return 0;
+}
+
+/* --user paths replace the configuration's programs; checked here so that a
+ * typo is an error at once. */
+static int apply_users(struct mux *m, const struct cli *cli)
+{
+    char *abs[MAX_USER_ARGS];
+    if (!cli->nuser)
+        return 0;
+    for (size_t i = 0; i < cli->nuser; i++) {
+        if (!(abs[i] = realpath(cli->user[i], NULL))) {
+            fprintf(stderr, "rspmux: --user %s: %s\n", cli->user[i], strerror(errno));
+            while (i-- > 0)
+                free(abs[i]);
+            return -1;
+        }
+    }
+    int rc = mux_spacecfg_set_programs(&m->cfg.spaces, abs, cli->nuser);
+    for (size_t i = 0; i < cli->nuser; i++)
+        free(abs[i]);
+    return rc;
+}
+
+static int configure(struct mux *m, const struct cli *cli)
+{
+    char err[4096];
+    mux_config_init(&m->cfg);
+    if (load_configs(m, cli) != 0 || apply_users(m, cli) != 0)
+        return -1;
     if (cli->listen && apply_host_port("--listen", cli->listen, &m->cfg.listen_host,
                                        &m->cfg.listen_port) != 0)
         return -1;
@@ -112,6 +210,13 @@ static int configure(struct mux *m, const struct cli *cli)
             return -1;
         }
     }
+    const char *source = m->cfg.source ? m->cfg.source : "(command line)";
+    if (router_init(&m->router, m, &m->cfg.spaces, m->kernel_path, source, err,
+                    sizeof err) != 0) {
+        fprintf(stderr, "rspmux: %s\n", err);
+        return -1;
+    }
+    m->router_ready = true;
     return 0;
 }
 
@@ -133,7 +238,10 @@ int main(int argc, char **argv)
     } else {
         uv_run(m.loop, UV_RUN_DEFAULT);
         mux_finish(&m);
+        router_log_stats(&m.router);
     }
+    if (m.router_ready)
+        router_free(&m.router);
     mux_config_free(&m.cfg);
     free(m.kernel_path);
     return status;

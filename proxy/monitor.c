@@ -16,11 +16,19 @@ struct monitor_command {
 
 static void cmd_help(struct mux *m, struct rsp_buf *out);
 static void cmd_status(struct mux *m, struct rsp_buf *out);
+static void cmd_spaces(struct mux *m, struct rsp_buf *out);
 
 static const struct monitor_command commands[] = {
     { "help", "this list", cmd_help },
     { "status", "backend, connection state, configuration and counters", cmd_status },
+    { "spaces", "address spaces: pid, program, satp, state, breakpoints, which is active; "
+                "hook mode and switch counters", cmd_spaces },
 };
+
+static void cmd_spaces(struct mux *m, struct rsp_buf *out)
+{
+    router_describe_spaces(&m->router, out);
+}
 
 static void cmd_help(struct mux *m, struct rsp_buf *out)
 {
@@ -31,7 +39,10 @@ static void cmd_help(struct mux *m, struct rsp_buf *out)
     rsp_buf_append_str(out, "  monitor qemu CMD  CMD for QEMU's monitor, even one named like "
                             "ours (\"monitor qemu help\")\n"
                             "Any other monitor command goes to QEMU's monitor as it is, "
-                            "e.g. \"monitor info registers\".\n");
+                            "e.g. \"monitor info registers\".\n"
+                            "Processes: the kernel is process 1; each user address space is a "
+                            "process of its own,\nannounced when it first enters user mode "
+                            "(GDB: info inferiors, inferior N).\n");
 }
 
 static void cmd_status(struct mux *m, struct rsp_buf *out)

@@ -22,39 +22,17 @@ static void on_proxy_stop(void *arg, int status, const uint8_t *p, size_t len)
         log_debug("guest stopped with no client attached (%.*s)", (int)(len < 40 ? len : 40), p);
 }
 
-static void proxy_resume(struct mux *m)
+void mux_resume_unattended(struct mux *m)
 {
     qemu_request(&m->qemu, "c", 1, QREQ_RESUME | QREQ_OUTPUT, on_proxy_stop, NULL, m);
 }
 
-static void on_cleanup_reply(void *arg, int status, const uint8_t *p, size_t len)
+void mux_client_gone(struct mux *m, struct session *s, bool resume)
 {
-    (void)arg;
-    if (status == 0 && !(len == 2 && p[0] == 'O' && p[1] == 'K'))
-        log_warn("removing a client's breakpoint: QEMU answered '%.*s'", (int)(len < 40 ? len : 40), p);
-}
-
-void mux_client_gone(struct mux *m, struct session *s, const struct mux_bp *bps, size_t nbps,
-                     bool resume)
-{
-    bool was_running = qemu_resumed_by(&m->qemu, s);
     qemu_forget(&m->qemu, s);
     if (m->client == s && !resume)
         m->client = NULL;
-    if (!qemu_ready(&m->qemu))
-        return;               /* QEMU went away, and its breakpoints with it */
-    if (was_running)
-        qemu_interrupt(&m->qemu);   /* z packets need a stopped guest */
-    for (size_t i = 0; i < nbps; i++) {
-        char pkt[64];
-        int n = snprintf(pkt, sizeof pkt, "z%llx,%llx,%llx", (unsigned long long)bps[i].type,
-                         (unsigned long long)bps[i].addr, (unsigned long long)bps[i].kind);
-        qemu_request(&m->qemu, pkt, (size_t)n, 0, on_cleanup_reply, NULL, m);
-    }
-    if (nbps)
-        log_info("removed %zu breakpoint%s the client left in QEMU", nbps, nbps == 1 ? "" : "s");
-    if (was_running || resume)
-        proxy_resume(m);
+    router_client_gone(&m->router, s, resume);
 }
 
 /* ------------------------------------------------------------- backend */
@@ -62,18 +40,18 @@ void mux_client_gone(struct mux *m, struct session *s, const struct mux_bp *bps,
 static void on_qemu_ready(void *owner, bool was_running)
 {
     struct mux *m = owner;
+    router_qemu_ready(&m->router);
     if (m->client)
         session_qemu_ready(m->client);
     else if (was_running)
-        proxy_resume(m);   /* connecting stopped it; nobody asked for that */
+        mux_resume_unattended(m);   /* connecting stopped it; nobody asked for that */
 }
 
 static void on_qemu_lost(void *owner, const char *why)
 {
     struct mux *m = owner;
     (void)why;
-    if (m->client)
-        session_qemu_lost(m->client);   /* its breakpoints went with QEMU */
+    router_qemu_lost(&m->router);   /* the breakpoints went with QEMU */
 }
 
 /* ------------------------------------------------------------- clients */
@@ -92,6 +70,7 @@ static void on_connection(uv_stream_t *server, int status)
     m->client = session_accept(m, server, false);
     if (!m->client)
         return;
+    router_client_attached(&m->router, m->client);
     m->clients_served++;
     /* Like QEMU itself: a debugger that connects finds the guest stopped.
      * A resume of ours still queued (behind a departed client's cleanup) is

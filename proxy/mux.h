@@ -9,16 +9,11 @@
 
 #include "config.h"
 #include "qemu.h"
+#include "router.h"
 
 #define RSPMUX_VERSION "0.1.0"
 
 struct session;
-
-/* A breakpoint or watchpoint a client inserted (QEMU's Z is not idempotent:
- * each Z needs its own z, so this is a list, not a set). */
-struct mux_bp {
-    uint64_t type, addr, kind;
-};
 
 struct mux {
     uv_loop_t *loop;
@@ -27,6 +22,8 @@ struct mux {
     uv_tcp_t server;
     uv_signal_t sigint, sigterm;
     struct qemu qemu;
+    struct router router;         /* address spaces, breakpoint groups, stops */
+    bool router_ready;            /* router_init succeeded */
     struct session *client;       /* the one GDB client, or NULL */
     struct session *sessions;     /* every open session, refused ones too */
     uint64_t started_ms;
@@ -43,7 +40,9 @@ void mux_finish(struct mux *m);
  * remove its breakpoints from QEMU, leave the guest as GDB left it (a
  * running guest keeps running, a stopped one stays stopped, or resumes if
  * `resume`, as after a detach). */
-void mux_client_gone(struct mux *m, struct session *s, const struct mux_bp *bps, size_t nbps,
-                     bool resume);
+void mux_client_gone(struct mux *m, struct session *s, bool resume);
+/* Resumes the guest for nobody (after a detach or a departed client); the
+ * next client's arrival interrupts it. */
+void mux_resume_unattended(struct mux *m);
 
 #endif

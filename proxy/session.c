@@ -16,8 +16,8 @@
 #define HOLD_MS 1500
 
 /* What the one forwarded request in flight is, to act on its reply. */
-enum pending_kind { PEND_PLAIN, PEND_RESUME, PEND_INSERT, PEND_REMOVE, PEND_QSUPPORTED,
-                    PEND_MONITOR };
+enum pending_kind { PEND_PLAIN, PEND_RESUME, PEND_QSUPPORTED, PEND_MONITOR, PEND_MASK,
+                    PEND_ROUTER };
 
 struct held {                     /* a packet waiting for QEMU */
     struct held *next;
@@ -34,12 +34,12 @@ struct session {
     bool busy;                    /* a request is with QEMU */
     bool gone;                    /* the connection closed */
     enum pending_kind pending;
-    struct mux_bp pending_bp;
     struct held *held_head, *held_tail;
     uv_timer_t hold_timer;
-    struct mux_bp *bps;
-    size_t nbps, bps_cap;
     bool gdb_multiprocess;
+    unsigned hg_pid;              /* the process GDB's Hg selected (0: the last stop's) */
+    uint8_t *write_buf;           /* an M packet's bytes while the router writes them */
+    bool mask_single, mask_keep_pc;  /* a PEND_MASK reply: 'p' or 'g', keep the pc */
     struct hostio hostio;         /* files GDB opened with vFile:open */
     uint64_t connected_ms;
     char peer[64];
@@ -75,34 +75,6 @@ static void send_console(struct session *s, const char *text, size_t len)
     rsp_buf_free(&o);
 }
 
-/* ----------------------------------------------------------- breakpoints */
-
-static void bp_add(struct session *s, struct mux_bp bp)
-{
-    if (s->nbps == s->bps_cap) {
-        size_t cap = s->bps_cap ? s->bps_cap * 2 : 16;
-        struct mux_bp *grown = realloc(s->bps, cap * sizeof *grown);
-        if (!grown) {
-            log_error("gdb: out of memory tracking breakpoint at 0x%llx",
-                      (unsigned long long)bp.addr);
-            return;
-        }
-        s->bps = grown;
-        s->bps_cap = cap;
-    }
-    s->bps[s->nbps++] = bp;
-}
-
-static void bp_remove(struct session *s, struct mux_bp bp)
-{
-    for (size_t i = 0; i < s->nbps; i++) {
-        if (s->bps[i].type == bp.type && s->bps[i].addr == bp.addr && s->bps[i].kind == bp.kind) {
-            s->bps[i] = s->bps[--s->nbps];
-            return;
-        }
-    }
-}
-
 /* ----------------------------------------------------------- forwarding */
 
 static void next_packet(struct session *s);
@@ -112,7 +84,9 @@ static void next_packet(struct session *s);
 static void on_feature(void *arg, const struct rsp_feature *f)
 {
     struct rsp_buf *out = arg;
-    static const char *const ours[] = { "QStartNoAckMode", "qXfer:exec-file:read" };
+    /* Ours, or QEMU's that would show GDB QEMU's threads instead of our processes. */
+    static const char *const ours[] = { "QStartNoAckMode", "qXfer:exec-file:read",
+                                        "qXfer:threads:read" };
     for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++) {
         if (f->name_len == strlen(ours[i]) && memcmp(f->name, ours[i], f->name_len) == 0)
             return;
@@ -160,12 +134,21 @@ static void on_qemu_reply(void *arg, int status, const uint8_t *p, size_t len)
         }
     } else if (s->pending == PEND_QSUPPORTED) {
         reply_qsupported(s, p, len);
+    } else if (s->pending == PEND_MASK && !(len >= 1 && p[0] == 'E')) {
+        /* A process that is not on the CPU: its registers are unavailable,
+         * all but the pc, which is the CPU's (GDB needs a pc to resume). */
+        char *masked = malloc(len ? len : 1);
+        size_t pc_at = (size_t)s->mux->router.reg_pc * 16;
+        if (masked) {
+            memset(masked, 'x', len);
+            if (s->mask_keep_pc && pc_at + 16 <= len)
+                memcpy(masked + pc_at, p + pc_at, 16);
+            else if (s->mask_keep_pc && s->mask_single)
+                memcpy(masked, p, len);
+            reply(s, masked, len);
+            free(masked);
+        }
     } else {
-        bool ok = len == 2 && p[0] == 'O' && p[1] == 'K';
-        if (ok && s->pending == PEND_INSERT)
-            bp_add(s, s->pending_bp);
-        else if (ok && s->pending == PEND_REMOVE)
-            bp_remove(s, s->pending_bp);
         reply(s, p, len);
     }
     next_packet(s);
@@ -231,17 +214,219 @@ static int on_features_read(void *ctx, const struct rsp_args *args, struct rsp_b
     return RSP_HANDLED;
 }
 
+/* ---------------------------------------------------- processes, threads */
+
+/* "p<pid>.<tid>", "<tid>", "-1", "0": the pid it names; 0 for "any" or
+ * "all" (then the process of the last stop is meant). */
+static unsigned parse_thread_pid(const uint8_t *t, size_t len)
+{
+    uint64_t pid = 0;
+    if (len >= 1 && t[0] == 'p') {
+        size_t n = 1;
+        while (n < len && t[n] != '.')
+            n++;
+        if (n == 2 && t[1] == '0')
+            return 0;
+        if (rsp_parse_hex_u64(t + 1, n - 1, &pid) != 0 || pid > 0xffffffffu)
+            return 0;
+        return (unsigned)pid;
+    }
+    return 0;
+}
+
+static unsigned selected_pid(const struct session *s)
+{
+    return s->hg_pid ? s->hg_pid : router_current_pid(&s->mux->router);
+}
+
+static int on_set_thread(void *ctx, const struct rsp_args *args, struct rsp_buf *out)
+{
+    struct dispatch_ctx *d = ctx;
+    const uint8_t *t = args->a[0].str;
+    size_t len = args->a[0].len;
+    if (len >= 1 && t[0] == 'g') {
+        unsigned pid = parse_thread_pid(t + 1, len - 1);
+        const struct mux_space *sp = spaces_by_pid(&d->s->mux->router.spaces, pid);
+        if (pid && (!sp || sp->state != SPACE_LIVE)) {
+            rsp_buf_append_str(out, "E.rspmux: no such process");
+            return RSP_HANDLED;
+        }
+        d->s->hg_pid = pid;
+    }
+    rsp_buf_append_str(out, "OK");   /* Hc: the resume actions say who runs */
+    return RSP_HANDLED;
+}
+
+static int on_current_thread(void *ctx, const struct rsp_args *args, struct rsp_buf *out)
+{
+    struct dispatch_ctx *d = ctx;
+    (void)args;
+    rsp_buf_printf(out, "QCp%x.1", router_current_pid(&d->s->mux->router));
+    return RSP_HANDLED;
+}
+
+static bool listed(const struct mux_space *sp)
+{
+    return sp->state == SPACE_LIVE;
+}
+
+/* One 'm' reply lists every process, so qsThreadInfo only ends the list. */
+static int on_thread_list_first(void *ctx, const struct rsp_args *args, struct rsp_buf *out)
+{
+    struct dispatch_ctx *d = ctx;
+    const struct mux_spaces *sp = &d->s->mux->router.spaces;
+    (void)args;
+    rsp_buf_append_str(out, "m");
+    for (size_t i = 0, n = 0; i < sp->n; i++) {
+        if (listed(sp->v[i])) {
+            rsp_buf_printf(out, "%sp%x.1", n++ ? "," : "", sp->v[i]->pid);
+            sp->v[i]->announced = true;   /* GDB adds the processes it finds here */
+        }
+    }
+    return RSP_HANDLED;
+}
+
+static int on_thread_list_next(void *ctx, const struct rsp_args *args, struct rsp_buf *out)
+{
+    (void)ctx, (void)args;
+    rsp_buf_append_str(out, "l");
+    return RSP_HANDLED;
+}
+
+static int on_thread_alive(void *ctx, const struct rsp_args *args, struct rsp_buf *out)
+{
+    struct dispatch_ctx *d = ctx;
+    unsigned pid = parse_thread_pid(args->a[0].str, args->a[0].len);
+    const struct mux_space *sp = spaces_by_pid(&d->s->mux->router.spaces, pid);
+    rsp_buf_append_str(out, sp && sp->state == SPACE_LIVE ? "OK" : "E01");
+    return RSP_HANDLED;
+}
+
+static int on_thread_extra(void *ctx, const struct rsp_args *args, struct rsp_buf *out)
+{
+    struct dispatch_ctx *d = ctx;
+    const struct router *r = &d->s->mux->router;
+    unsigned pid = parse_thread_pid(args->a[0].str, args->a[0].len);
+    const struct mux_space *sp = spaces_by_pid(&r->spaces, pid);
+    char text[160];
+    if (!sp) {
+        rsp_buf_append_str(out, "E01");
+        return RSP_HANDLED;
+    }
+    int n = snprintf(text, sizeof text, "%s%s", space_name(&r->spaces, sp),
+                     router_on_cpu(r, pid) ? ", on the CPU" : "");
+    rsp_buf_append_hex(out, text, (size_t)n);
+    return RSP_HANDLED;
+}
+
+static int on_attached(void *ctx, const struct rsp_args *args, struct rsp_buf *out)
+{
+    (void)ctx, (void)args;
+    rsp_buf_append_str(out, "1");   /* we attached to a running machine: detach, never kill */
+    return RSP_HANDLED;
+}
+
 static int on_exec_file_read(void *ctx, const struct rsp_args *args, struct rsp_buf *out)
 {
     struct dispatch_ctx *d = ctx;
-    const char *path = d->s->mux->kernel_path;
+    const struct router *r = &d->s->mux->router;
+    uint64_t pid = SPACE_KERNEL_PID;
+    if (args->a[0].len && rsp_parse_hex_u64(args->a[0].str, args->a[0].len, &pid) != 0) {
+        rsp_buf_append_str(out, "E.rspmux: bad process id");
+        return RSP_HANDLED;
+    }
+    if (!args->a[0].len)
+        pid = selected_pid(d->s);
+    const struct mux_space *sp = spaces_by_pid(&r->spaces, (unsigned)pid);
+    const char *path = pid == SPACE_KERNEL_PID ? d->s->mux->kernel_path
+                       : sp ? space_path(&r->spaces, sp) : NULL;
     if (!path) {
-        rsp_buf_append_str(out, "E.rspmux: no kernel ELF configured (use --kernel)");
+        rsp_buf_printf(out, "E.rspmux: %s", pid == SPACE_KERNEL_PID
+                       ? "no kernel ELF configured (use --kernel)"
+                       : "this process runs none of the configured user programs");
         return RSP_HANDLED;
     }
     xfer_reply(out, path, strlen(path), args->a[1].num, args->a[2].num);
     return RSP_HANDLED;
 }
+
+/* -------------------------------------------------- registers and memory */
+
+static int on_registers(void *ctx, const struct rsp_args *args, struct rsp_buf *out)
+{
+    struct dispatch_ctx *d = ctx;
+    (void)out;
+    if (router_on_cpu(&d->s->mux->router, selected_pid(d->s)))
+        return forward(d->s, d->pkt, d->len, PEND_PLAIN, 0);
+    d->s->mask_single = d->pkt[0] == 'p';
+    d->s->mask_keep_pc = d->pkt[0] == 'g' || args->a[0].num == d->s->mux->router.reg_pc;
+    return forward(d->s, d->pkt, d->len, PEND_MASK, 0);
+}
+
+static int on_register_write(void *ctx, const struct rsp_args *args, struct rsp_buf *out)
+{
+    struct dispatch_ctx *d = ctx;
+    (void)args;
+    if (router_on_cpu(&d->s->mux->router, selected_pid(d->s)))
+        return forward(d->s, d->pkt, d->len, PEND_PLAIN, 0);
+    rsp_buf_printf(out, "E.rspmux: process %u is not on the CPU; its registers are not "
+                   "available", selected_pid(d->s));
+    return RSP_HANDLED;
+}
+
+static int router_request(struct session *s)
+{
+    s->pending = PEND_ROUTER;
+    s->busy = true;
+    return RSP_DEFERRED;
+}
+
+static int on_read_memory(void *ctx, const struct rsp_args *args, struct rsp_buf *out)
+{
+    struct dispatch_ctx *d = ctx;
+    uint64_t len = args->a[1].num;
+    if (len > 2048) {          /* QEMU's PacketSize=1000 (hex) holds 2048 bytes */
+        rsp_buf_append_str(out, "E.rspmux: at most 2048 bytes per read");
+        return RSP_HANDLED;
+    }
+    router_request(d->s);
+    router_memory(&d->s->mux->router, d->s, selected_pid(d->s), args->a[0].num, (size_t)len,
+                  NULL);
+    return RSP_DEFERRED;
+}
+
+static int on_write_memory(void *ctx, const struct rsp_args *args, struct rsp_buf *out)
+{
+    struct dispatch_ctx *d = ctx;
+    uint64_t len = args->a[1].num;
+    uint8_t bytes[2048];
+    if (len > sizeof bytes || args->a[2].len != len * 2 ||
+        rsp_hex_decode(args->a[2].str, len, bytes) != 0) {
+        rsp_buf_append_str(out, "E.rspmux: bad M packet (at most 2048 bytes, hex data)");
+        return RSP_HANDLED;
+    }
+    uint8_t *copy = malloc(len ? len : 1);
+    if (!copy) {
+        rsp_buf_append_str(out, "E0c");
+        return RSP_HANDLED;
+    }
+    memcpy(copy, bytes, len);
+    free(d->s->write_buf);
+    d->s->write_buf = copy;
+    router_request(d->s);
+    router_memory(&d->s->mux->router, d->s, selected_pid(d->s), args->a[0].num, (size_t)len,
+                  copy);
+    return RSP_DEFERRED;
+}
+
+/* Binary writes are not offered: GDB then writes with M. */
+static int on_write_binary(void *ctx, const struct rsp_args *args, struct rsp_buf *out)
+{
+    (void)ctx, (void)args, (void)out;
+    return RSP_HANDLED;
+}
+
+/* ------------------------------------------------------------- monitor */
 
 static int on_monitor(void *ctx, const struct rsp_args *args, struct rsp_buf *out)
 {
@@ -272,40 +457,126 @@ static int on_monitor(void *ctx, const struct rsp_args *args, struct rsp_buf *ou
     return RSP_HANDLED;
 }
 
+/* ------------------------------------------------------------- running */
+
+/* vCont;ACTION[:THREAD];...: is the CPU stepped, and which processes run?
+ * (One hart: any 's' steps it; "c:pN.-1" alone resumes process N only.) */
+static void parse_vcont(const uint8_t *p, size_t len, struct resume_req *req)
+{
+    *req = (struct resume_req){ 0 };
+    bool any_all = false;
+    unsigned scope = 0;
+    size_t i = 0;
+    while (i < len) {
+        size_t start = i;
+        while (i < len && p[i] != ';')
+            i++;
+        const uint8_t *a = p + start;
+        size_t alen = i - start;
+        i++;
+        if (alen == 0)
+            continue;
+        const uint8_t *colon = memchr(a, ':', alen);
+        if (a[0] == 's' || a[0] == 'S')
+            req->step = true;
+        if (!colon) {
+            any_all = true;
+            req->cont_others = req->cont_others || a[0] == 'c' || a[0] == 'C';
+            continue;
+        }
+        unsigned pid = parse_thread_pid(colon + 1, alen - (size_t)(colon + 1 - a));
+        const uint8_t *dot = memchr(colon, '.', alen - (size_t)(colon - a));
+        if (dot && !(a + alen - dot == 3 && dot[1] == '-' && dot[2] == '1'))
+            req->one_thread = true;   /* "c:pN.1": stepping over a breakpoint */
+        if (pid == 0)
+            any_all = true;
+        else if (!scope)
+            scope = pid;
+        else if (scope != pid)
+            any_all = true;
+    }
+    req->scope = any_all ? 0 : scope;
+}
+
+static int on_vcont(void *ctx, const struct rsp_args *args, struct rsp_buf *out)
+{
+    struct dispatch_ctx *d = ctx;
+    struct resume_req req;
+    (void)out;
+    parse_vcont(args->a[0].str, args->a[0].len, &req);
+    log_debug("gdb: resumes the guest (%.*s)", (int)(d->len < 40 ? d->len : 40), d->pkt);
+    d->s->pending = PEND_RESUME;
+    d->s->busy = true;
+    router_resume(&d->s->mux->router, d->s, &req);
+    return RSP_DEFERRED;
+}
+
+/* The old c/s/C/S packets: the whole machine continues, or the CPU steps. */
 static int on_resume(void *ctx, const struct rsp_args *args, struct rsp_buf *out)
 {
     struct dispatch_ctx *d = ctx;
+    struct resume_req req = { .step = d->pkt[0] == 's' || d->pkt[0] == 'S' };
     (void)args, (void)out;
-    log_debug("gdb: resumes the guest (%.*s)", (int)(d->len < 40 ? d->len : 40), d->pkt);
-    return forward(d->s, d->pkt, d->len, PEND_RESUME, QREQ_RESUME | QREQ_OUTPUT);
+    d->s->pending = PEND_RESUME;
+    d->s->busy = true;
+    router_resume(&d->s->mux->router, d->s, &req);
+    return RSP_DEFERRED;
+}
+
+static int on_query_stop(void *ctx, const struct rsp_args *args, struct rsp_buf *out)
+{
+    struct dispatch_ctx *d = ctx;
+    (void)args, (void)out;
+    router_request(d->s);
+    router_query(&d->s->mux->router, d->s, d->pkt, d->len);
+    return RSP_DEFERRED;
 }
 
 static int on_insert(void *ctx, const struct rsp_args *args, struct rsp_buf *out)
 {
     struct dispatch_ctx *d = ctx;
-    (void)out;
-    d->s->pending_bp = (struct mux_bp){ args->a[0].num, args->a[1].num, args->a[2].num };
-    return forward(d->s, d->pkt, d->len, PEND_INSERT, 0);
+    struct mux_bp bp = { args->a[0].num, args->a[1].num, args->a[2].num };
+    unsigned pid = selected_pid(d->s);
+    if (bp.type > 4)
+        return RSP_HANDLED;    /* unknown kinds: not supported (empty reply) */
+    if (router_bp(&d->s->mux->router, pid, true, bp) != 0)
+        rsp_buf_printf(out, "E.rspmux: process %u is gone", pid);
+    else
+        rsp_buf_append_str(out, "OK");
+    return RSP_HANDLED;
 }
 
 static int on_remove(void *ctx, const struct rsp_args *args, struct rsp_buf *out)
 {
     struct dispatch_ctx *d = ctx;
-    (void)out;
-    d->s->pending_bp = (struct mux_bp){ args->a[0].num, args->a[1].num, args->a[2].num };
-    return forward(d->s, d->pkt, d->len, PEND_REMOVE, 0);
+    struct mux_bp bp = { args->a[0].num, args->a[1].num, args->a[2].num };
+    if (bp.type > 4)
+        return RSP_HANDLED;
+    router_bp(&d->s->mux->router, selected_pid(d->s), false, bp);
+    rsp_buf_append_str(out, "OK");   /* a process that is gone holds nothing */
+    return RSP_HANDLED;
 }
 
 /* Detach is done here rather than by QEMU: QEMU would resume the guest
- * without a stop reply to come, leaving us unable to tell it runs. */
+ * without a stop reply to come, leaving us unable to tell it runs. "D;pid"
+ * detaches one process: its breakpoints go; the kernel's (pid 1) or a plain
+ * "D" ends the session's hold on the machine, which then runs on. */
 static int on_detach(void *ctx, const struct rsp_args *args, struct rsp_buf *out)
 {
     struct dispatch_ctx *d = ctx;
     struct session *s = d->s;
-    (void)args;
-    mux_client_gone(s->mux, s, s->bps, s->nbps, true);
-    s->nbps = 0;
-    s->detached = true;
+    uint64_t pid = SPACE_KERNEL_PID;
+    if (args->a[0].len > 1 && args->a[0].str[0] == ';' &&
+        rsp_parse_hex_u64(args->a[0].str + 1, args->a[0].len - 1, &pid) != 0) {
+        rsp_buf_append_str(out, "E.rspmux: bad process id");
+        return RSP_HANDLED;
+    }
+    if (pid != SPACE_KERNEL_PID) {
+        router_forget_process(&s->mux->router, (unsigned)pid);
+    } else if (!s->detached) {
+        mux_client_gone(s->mux, s, true);
+        s->detached = true;
+    }
     rsp_buf_append_str(out, "OK");
     return RSP_HANDLED;
 }
@@ -322,7 +593,13 @@ static int on_vfile_setfs(void *ctx, const struct rsp_args *args, struct rsp_buf
 static int on_vfile_open(void *ctx, const struct rsp_args *args, struct rsp_buf *out)
 {
     struct dispatch_ctx *d = ctx;
-    const char *allowed[] = { d->s->mux->kernel_path, NULL };
+    const struct mux_spaces *sp = &d->s->mux->router.spaces;
+    const char *allowed[64];
+    size_t n = 0;
+    allowed[n++] = d->s->mux->kernel_path;
+    for (size_t i = 0; i < sp->nprograms && n < 63; i++)
+        allowed[n++] = sp->programs[i].path;
+    allowed[n] = NULL;
     hostio_open(&d->s->hostio, allowed, args->a[0].str, args->a[0].len, args->a[1].num, out);
     return RSP_HANDLED;
 }
@@ -353,7 +630,6 @@ static int on_kill(void *ctx, const struct rsp_args *args, struct rsp_buf *out)
     struct dispatch_ctx *d = ctx;
     (void)args, (void)out;
     /* QEMU exits on 'k' without a reply; GDB expects none either. */
-    d->s->nbps = 0;
     qemu_request(&d->s->mux->qemu, d->pkt, d->len, QREQ_NO_REPLY, NULL, NULL, NULL);
     return RSP_DEFERRED;
 }
@@ -364,11 +640,26 @@ static const struct rsp_command gdb_commands[] = {
     { "qXfer:features:read:", RSP_MATCH_PREFIX, "s:x,x", on_features_read },
     { "qXfer:exec-file:read:", RSP_MATCH_PREFIX, "s:x,x", on_exec_file_read },
     { "qRcmd,", RSP_MATCH_PREFIX, "h", on_monitor },
-    { "vCont;", RSP_MATCH_PREFIX, "r", on_resume },
+    { "qC", RSP_MATCH_EXACT, "", on_current_thread },
+    { "qfThreadInfo", RSP_MATCH_EXACT, "", on_thread_list_first },
+    { "qsThreadInfo", RSP_MATCH_EXACT, "", on_thread_list_next },
+    { "qThreadExtraInfo,", RSP_MATCH_PREFIX, "r", on_thread_extra },
+    { "qAttached", RSP_MATCH_PREFIX, "r", on_attached },
+    { "?", RSP_MATCH_EXACT, "", on_query_stop },
+    { "H", RSP_MATCH_PREFIX, "r", on_set_thread },
+    { "T", RSP_MATCH_PREFIX, "r", on_thread_alive },
+    { "vCont;", RSP_MATCH_PREFIX, "r", on_vcont },
     { "c", RSP_MATCH_PREFIX, "r", on_resume },
     { "C", RSP_MATCH_PREFIX, "r", on_resume },
     { "s", RSP_MATCH_PREFIX, "r", on_resume },
     { "S", RSP_MATCH_PREFIX, "r", on_resume },
+    { "g", RSP_MATCH_EXACT, "", on_registers },
+    { "p", RSP_MATCH_PREFIX, "x", on_registers },
+    { "G", RSP_MATCH_PREFIX, "r", on_register_write },
+    { "P", RSP_MATCH_PREFIX, "r", on_register_write },
+    { "m", RSP_MATCH_PREFIX, "x,x", on_read_memory },
+    { "M", RSP_MATCH_PREFIX, "x,x:s", on_write_memory },
+    { "X", RSP_MATCH_PREFIX, "r", on_write_binary },
     { "Z", RSP_MATCH_PREFIX, "x,x,x", on_insert },
     { "z", RSP_MATCH_PREFIX, "x,x,x", on_remove },
     { "D", RSP_MATCH_PREFIX, "r", on_detach },
@@ -446,7 +737,7 @@ static void on_conn_event(struct conn *c, const struct rsp_event *ev)
         if (s->refused || s->detached || s->mux->client != s)
             return;
         log_debug("gdb: interrupt (0x03)%s", qemu_running(&s->mux->qemu) ? "" : ", guest not running");
-        qemu_interrupt(&s->mux->qemu);
+        router_interrupt(&s->mux->router);
         return;
     }
     if (ev->kind != RSP_EV_PACKET)
@@ -504,7 +795,7 @@ static void on_timer_closed(uv_handle_t *h)
     if (*link)
         *link = s->next;
     hostio_close_all(&s->hostio);
-    free(s->bps);
+    free(s->write_buf);
     free(s);
 }
 
@@ -525,16 +816,7 @@ static void on_conn_closed(struct conn *c, const char *why)
         return;
     }
     log_info("GDB client %s disconnected (%s)", s->peer, why);
-    /* A Z or z already sent has taken effect in QEMU: count it. (Unsent
-     * requests of this client are dropped, never sent.) */
-    if (qemu_forget(&s->mux->qemu, s)) {
-        if (s->pending == PEND_INSERT)
-            bp_add(s, s->pending_bp);
-        else if (s->pending == PEND_REMOVE)
-            bp_remove(s, s->pending_bp);
-    }
-    mux_client_gone(s->mux, s, s->bps, s->nbps, false);
-    s->nbps = 0;
+    mux_client_gone(s->mux, s, false);   /* after a detach: only forgets the session */
 }
 
 struct session *session_accept(struct mux *m, uv_stream_t *server, bool refuse)
@@ -583,17 +865,53 @@ void session_close_all(struct mux *m)
         session_close(s);
 }
 
-void session_qemu_lost(struct session *s)
+/* ------------------------------------------------------- router replies */
+
+void session_router_reply(struct session *s, const void *payload, size_t len)
 {
-    s->nbps = 0;
+    if (s->gone)
+        return;
+    s->busy = false;
+    /* After a stop reply GDB takes the stopped thread as the selected one. */
+    if (s->pending == PEND_RESUME || (len && ((const char *)payload)[0] == 'T'))
+        s->hg_pid = 0;
+    reply(s, payload, len);
+    next_packet(s);
+}
+
+void session_router_lost(struct session *s)
+{
+    if (s->gone)
+        return;
+    if (s->pending == PEND_RESUME) {
+        static const char msg[] = "rspmux: lost the connection to QEMU\n";
+        send_console(s, msg, sizeof msg - 1);
+        session_router_reply(s, "X09", 3);
+    } else {
+        session_router_reply(s, "E.rspmux: lost the connection to QEMU", 37);
+    }
+}
+
+void session_router_output(struct session *s, const uint8_t *p, size_t len)
+{
+    if (!s->gone)
+        reply(s, p, len);
+}
+
+void session_console(struct session *s, const char *text)
+{
+    if (!s->gone)
+        send_console(s, text, strlen(text));
 }
 
 void session_describe(struct session *s, struct rsp_buf *out)
 {
     uint64_t secs = (uv_now(s->mux->loop) - s->connected_ms) / 1000;
-    rsp_buf_printf(out, "%s for %llus, %s mode, %zu breakpoint%s inserted, "
-                   "packets %lu in / %lu out, bad %lu",
-                   s->peer, (unsigned long long)secs, s->conn.acks ? "ack" : "no-ack", s->nbps,
-                   s->nbps == 1 ? "" : "s", s->conn.packets_in, s->conn.packets_out,
+    size_t nbps = router_gdb_bps(&s->mux->router);
+    rsp_buf_printf(out, "%s for %llus, %s mode, %s, %zu breakpoint%s inserted, "
+                   "packets %lu in / %lu out, bad %lu", s->peer, (unsigned long long)secs,
+                   s->conn.acks ? "ack" : "no-ack",
+                   s->gdb_multiprocess ? "multiprocess" : "single-process", nbps,
+                   nbps == 1 ? "" : "s", s->conn.packets_in, s->conn.packets_out,
                    s->conn.bad_in);
 }

@@ -17,8 +17,14 @@ void session_qemu_ready(struct session *s);
 void session_close(struct session *s);
 /* Closes every session, refused ones too (shutdown). */
 void session_close_all(struct mux *m);
-/* QEMU was lost: the breakpoints it held are gone with it. */
-void session_qemu_lost(struct session *s);
+/* The router's answer to the request it was given (a stop reply, memory,
+ * '?'), or that QEMU was lost meanwhile. */
+void session_router_reply(struct session *s, const void *payload, size_t len);
+void session_router_lost(struct session *s);
+/* QEMU's 'O' console packets while the guest runs for this client. */
+void session_router_output(struct session *s, const uint8_t *p, size_t len);
+/* Text for GDB's console; only while GDB waits for a stop reply. */
+void session_console(struct session *s, const char *text);
 /* For `monitor status`. */
 void session_describe(struct session *s, struct rsp_buf *out);
 

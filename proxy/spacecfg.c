@@ -424,7 +424,8 @@ static const struct jp_field exit_row[] = { POINT_ROW(enter_exit) };
 static const struct jp_field return_path_row[] = { POINT_ROW(enter_return_path) };
 
 #define POINT_LIST(name, rows) \
-    { .key = name, .kind = JP_ARRAY, .expected = "an array of hook points", JP_FIELDS(rows) }
+    { .key = name, .kind = JP_ARRAY, .expected = "a hook point or an array of them", \
+      JP_FIELDS(rows), .or_one = true }
 const struct jp_field mux_spacecfg_hook_keys[MUX_SPACECFG_HOOK_KEYS] = {
     POINT_LIST("enter_user", enter_user_row),
     POINT_LIST("enter_kernel", enter_kernel_row),

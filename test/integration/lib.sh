@@ -24,7 +24,7 @@ cleanup() {
     for pid in "${STARTED_PIDS[@]}"; do
         wait "$pid" 2>/dev/null
     done
-    rm -rf "$TMP"
+    [[ -n "${KEEP_TMP:-}" ]] || rm -rf "$TMP"
 }
 trap cleanup EXIT
 

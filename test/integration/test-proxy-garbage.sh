@@ -126,7 +126,7 @@ send +
 quiet 0.5
 EOF
 
-# Several packets in a row (console output, then OK): each waits for the
+# Several packets in a row (console output in two parts, then OK): each waits for the
 # '+' of the one before, so a '-' resends the packet it was for.
 check "f2. a '-' for one of several replies in a row resends that one" \
     raw_client f2 <<'EOF'
@@ -136,6 +136,8 @@ reply O[0-9a-f]+
 quiet 0.3
 send -
 again
+send +
+reply O[0-9a-f]+
 send +
 expect $OK#9a
 send +

@@ -638,7 +638,8 @@ static void test_demo_config_file(void **state)
     int rc = mux_config_load_file(&c, path, err, sizeof err);
     if (rc != 0)
         fail_msg("%s", err);
-    char *elf = cwd_path("configs/../build/os/kernel.elf");
+    char *elf = cwd_path("build/os/kernel.elf");     /* "root": ".." */
+    char *user = cwd_path("build/os/user");
     assert_string_equal(c.source, path);
     assert_string_equal(c.listen_host, "127.0.0.1");
     assert_int_equal(c.listen_port, 2000);
@@ -648,7 +649,21 @@ static void test_demo_config_file(void **state)
     assert_string_equal(c.kernel_elf, elf);
     assert_non_null(c.description);
     assert_non_null(strstr(c.description, "Demo"));
+    assert_int_equal(c.spaces.nprograms, 1);
+    assert_string_equal(c.spaces.programs[0], user);
+    assert_int_equal(c.spaces.identify, MUX_IDENTIFY_FINGERPRINT);
+    assert_int_equal(c.spaces.hooks[MUX_HOOK_ENTER_USER].n, 1);
+    assert_string_equal(c.spaces.hooks[MUX_HOOK_ENTER_USER].v[0].text, "__restore");
+    assert_string_equal(c.spaces.hooks[MUX_HOOK_ENTER_USER].v[0].instruction, "sret");
+    assert_int_equal(c.spaces.hooks[MUX_HOOK_EXEC].n, 3);
+    assert_string_equal(c.spaces.hooks[MUX_HOOK_EXEC].v[2].where, "hooks.exec[2]");
+    assert_int_equal(c.spaces.hooks[MUX_HOOK_STEP_INTO].v[0].kind, MUX_POINT_FUNCTION);
+    assert_int_equal(c.spaces.naliases, 1);
+    assert_int_equal(c.spaces.aliases[0].run, 0xfffffffffffff000ull);
+    assert_int_equal(c.spaces.aliases[0].size, 4096);
+    assert_true(c.spaces.report_exit && c.spaces.report_new);
     free(elf);
+    free(user);
     mux_config_free(&c);
 }
 

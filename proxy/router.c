@@ -1,0 +1,1370 @@
+/* The router: runs the guest for GDB with only the active breakpoint groups
+ * in QEMU, swaps groups at the hook points where the CPU changes address
+ * space, and tells GDB which process each stop belongs to.
+ *
+ * The hook modes (docs/address-spaces.md has the whole story):
+ *   OFF      no hooks armed: the guest runs at full speed. Used when no user
+ *            breakpoint is in scope and nothing needs tracking.
+ *   TRACK    exec and exit hooks only (rare events): new processes are
+ *            announced to GDB, exits reported.
+ *   KNOWN    the CPU will return to user mode in last_user, whose group is
+ *            inserted: only a context switch, an exec or an exit can change
+ *            that, so those hooks are armed and a plain system call costs
+ *            nothing.
+ *   UNKNOWN  after a switch: the enter_user hook (the sret of the return
+ *            path) catches the next entry to user mode, which is identified
+ *            by satp (a fingerprint of its memory the first time), and the
+ *            groups are swapped there.
+ * A hook is never armed at the PC the CPU resumes from, so no single step is
+ * needed to get past one. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "router.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "elfsym.h"
+#include "log.h"
+#include "mux.h"
+#include "session.h"
+
+#define PRIV_U 0
+#define PRIV_S 1
+#define SSTATUS_SPP (1ull << 8)
+#define HOOK_KIND 4                /* our Z0 kind: tells hooks from GDB's in logs */
+#define MEM_CHUNK 1024             /* bytes per physical read (QEMU's packet holds 2048) */
+#define NEW_SPACE_PATIENCE 64      /* enter_user hits waiting for a new space before giving up */
+
+enum phase {
+    PH_IDLE,
+    PH_RUN,            /* GDB's resume: the next stop may be GDB's */
+    PH_STEP_INTO,      /* stepped into the kernel: running to the step_into point */
+    PH_STEP_OVER,      /* scoped step over a system call: running back to the process */
+    PH_RETURN,         /* continue from the return path: running to user mode */
+    PH_NEW_STEP,       /* stepping the sret into a new process, to announce it */
+    PH_RETURN_STEP,    /* stepping the sret back into the process, to report it */
+    PH_CLEANUP,        /* the client left while the guest ran for it */
+};
+
+static void after_stop(struct router *r);
+static void go(struct router *r, bool step);
+static void report(struct router *r, unsigned signal);
+static void finish_request(struct router *r, const char *payload, size_t len);
+
+/* ---------------------------------------------------------------- batches */
+
+static void on_batch_reply(void *arg, int status, const uint8_t *p, size_t len)
+{
+    struct router *r = arg;
+    unsigned i = r->batch_total - r->batch_pending;
+    r->round_trips++;
+    if (status == QEMU_LOST) {
+        r->batch_lost = true;
+    } else {
+        rsp_buf_clear(&r->replies[i]);
+        rsp_buf_append(&r->replies[i], p, len);
+        if (len >= 1 && p[0] == 'E')
+            r->batch_failed = true;
+    }
+    if (--r->batch_pending == 0 && r->batch_done)
+        r->batch_done(r);
+}
+
+static void batch_begin(struct router *r)
+{
+    r->batch_total = r->batch_pending = 0;
+    r->batch_lost = r->batch_failed = false;
+}
+
+__attribute__((format(printf, 2, 3)))
+static void batch_add(struct router *r, const char *fmt, ...)
+{
+    char pkt[MEM_CHUNK * 2 + 64];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(pkt, sizeof pkt, fmt, ap);
+    va_end(ap);
+    if (r->batch_total >= ROUTER_BATCH_MAX || n < 0 || (size_t)n >= sizeof pkt) {
+        log_error("router: batch overflow on '%.20s'", pkt);
+        r->batch_failed = true;
+        return;
+    }
+    if (qemu_request(&r->mux->qemu, pkt, (size_t)n, 0, on_batch_reply, NULL, r) != 0) {
+        r->batch_lost = true;
+        return;
+    }
+    r->batch_total++;
+    r->batch_pending++;
+}
+
+/* Runs `done` once every request added since batch_begin is answered. */
+static void batch_run(struct router *r, void (*done)(struct router *r))
+{
+    r->batch_done = done;
+    if (r->batch_pending == 0)
+        done(r);
+}
+
+static bool reply_ok(const struct router *r, unsigned i)
+{
+    return r->replies[i].len == 2 && memcmp(r->replies[i].data, "OK", 2) == 0;
+}
+
+/* A register value from a 'p' reply (little-endian hex, as QEMU sends it). */
+static int reply_reg(const struct router *r, unsigned i, uint64_t *v)
+{
+    const struct rsp_buf *b = &r->replies[i];
+    uint8_t bytes[8] = { 0 };
+    if (b->len < 2 || b->len > 16 || b->len % 2 || rsp_hex_decode(b->data, b->len / 2, bytes) != 0)
+        return -1;
+    *v = 0;
+    for (size_t k = b->len / 2; k-- > 0;)
+        *v = (*v << 8) | bytes[k];
+    return 0;
+}
+
+/* ----------------------------------------------------------- scope, groups */
+
+/* Is process `pid` resumed? A resume of one thread ("s:p4.1" alone) is GDB
+ * stepping over a breakpoint: GDB then insists on the stop coming from that
+ * thread (it asserts so), so an ecall stepped that way is stepped over. */
+static unsigned scope_of(const struct router *r)
+{
+    return r->req.scope;
+}
+
+static bool in_scope(const struct router *r, unsigned pid)
+{
+    return scope_of(r) == 0 || scope_of(r) == pid;
+}
+
+static bool cpu_in_user(const struct router *r)
+{
+    return r->cpu_known && r->priv == PRIV_U;
+}
+
+/* The user space whose group belongs in QEMU: where the CPU is or will be. */
+static struct mux_space *active_user(const struct router *r)
+{
+    if (cpu_in_user(r) && r->cur && r->cur->pid != SPACE_KERNEL_PID)
+        return r->cur;
+    if (r->mode == HM_KNOWN || r->mode == HM_OFF)
+        return r->last_user;
+    /* UNKNOWN: the CPU is in the kernel, where user addresses do not run;
+     * the group in QEMU stays until the enter_user hook names the next
+     * space, and is swapped only if that is another one. */
+    return r->mode == HM_UNKNOWN ? r->group_user : NULL;
+}
+
+static bool hooks_configured(const struct router *r, enum mux_hook_kind k)
+{
+    return r->hooks.n[k] > 0;
+}
+
+/* New processes are announced as they start, so that GDB sets their
+ * breakpoints before they run. Not while GDB resumes one process only
+ * (schedule-multiple off): the announcement would make GDB resume the new
+ * process alone from then on, and the kernel's breakpoints would sleep. */
+static bool announcing(const struct router *r)
+{
+    return r->cfg->report_new && scope_of(r) == 0;
+}
+
+/* Hook mode for a resume from the current CPU state. The CPU is followed
+ * through every switch (KNOWN/UNKNOWN) while some user group must be swapped,
+ * or while a new process is expected (an exec hook fired: its first entry to
+ * user mode comes after a switch or right after the exec). */
+static enum hook_mode choose_mode(const struct router *r)
+{
+    bool user_bps = false;
+    for (size_t i = 1; i < r->spaces.n; i++) {
+        const struct mux_space *sp = r->spaces.v[i];
+        user_bps |= sp->state == SPACE_LIVE && sp->bps.n && in_scope(r, sp->pid);
+    }
+    if (!r->client || !hooks_configured(r, MUX_HOOK_ENTER_USER))
+        return HM_OFF;
+    if (!user_bps && !r->pending_new)
+        return announcing(r) && hooks_configured(r, MUX_HOOK_EXEC) ? HM_TRACK : HM_OFF;
+    bool known = cpu_in_user(r) || r->last_user;
+    return known && hooks_configured(r, MUX_HOOK_SWITCH) ? HM_KNOWN : HM_UNKNOWN;
+}
+
+static void add_hooks(const struct router *r, struct bp_list *d, enum mux_hook_kind k)
+{
+    for (size_t i = 0; i < r->hooks.n[k]; i++) {
+        uint64_t a = r->hooks.at[k][i];
+        if (!(r->cpu_known && a == r->pc))    /* never at the PC we resume from */
+            bpl_add(d, (struct mux_bp){ 0, a, HOOK_KIND });
+    }
+}
+
+static void add_group(struct bp_list *d, const struct mux_space *sp)
+{
+    for (size_t i = 0; sp && i < sp->bps.n; i++)
+        bpl_add(d, sp->bps.v[i]);
+}
+
+/* What QEMU should hold for the next resume. */
+static void desired(const struct router *r, struct bp_list *d, bool step)
+{
+    if (!r->client)
+        return;
+    if (in_scope(r, SPACE_KERNEL_PID))
+        add_group(d, spaces_kernel(&r->spaces));
+    struct mux_space *u = active_user(r);
+    if (u && u->state == SPACE_LIVE && in_scope(r, u->pid))
+        add_group(d, u);
+    if (r->temp_active && !(r->cpu_known && r->temp_bp == r->pc))
+        bpl_add(d, (struct mux_bp){ 0, r->temp_bp, HOOK_KIND });
+    if (step)
+        return;
+    switch (r->mode) {
+    case HM_OFF:
+        break;
+    case HM_TRACK:
+        add_hooks(r, d, MUX_HOOK_EXEC);
+        break;
+    case HM_KNOWN:
+        add_hooks(r, d, MUX_HOOK_SWITCH);
+        add_hooks(r, d, MUX_HOOK_EXEC);
+        add_hooks(r, d, MUX_HOOK_EXIT);
+        break;
+    case HM_UNKNOWN:
+        /* exec and exit stay armed across the cycle: each Z/z costs a round
+         * trip, and the hook only matters when it fires. */
+        add_hooks(r, d, MUX_HOOK_ENTER_USER);
+        add_hooks(r, d, MUX_HOOK_EXEC);
+        add_hooks(r, d, MUX_HOOK_EXIT);
+        break;
+    }
+    if (r->phase == PH_STEP_OVER || r->phase == PH_RETURN)
+        add_hooks(r, d, MUX_HOOK_ENTER_USER);
+}
+
+/* ------------------------------------------------------------- reconcile */
+
+static void reconcile(struct router *r, bool step, void (*then)(struct router *r));
+
+static void reconcile_done(struct router *r)
+{
+    if (r->batch_lost) {
+        finish_request(r, NULL, 0);
+        return;
+    }
+    for (unsigned i = 0; i < r->batch_total; i++) {
+        if (!reply_ok(r, i)) {
+            log_warn("router: QEMU refused %c%llx,%llx,%llx: '%.*s'", r->batch_op[i] > 0 ? 'Z' : 'z',
+                     (unsigned long long)r->batch_bp[i].type, (unsigned long long)r->batch_bp[i].addr,
+                     (unsigned long long)r->batch_bp[i].kind, (int)r->replies[i].len,
+                     (const char *)r->replies[i].data);
+            if (r->batch_op[i] > 0)
+                continue;   /* not inserted; a failed removal is dropped all the same */
+        }
+        if (r->batch_op[i] > 0)
+            bpl_add(&r->inserted, r->batch_bp[i]);
+        else
+            bpl_remove(&r->inserted, r->batch_bp[i]);
+    }
+    /* More changes than one batch holds: go round again. */
+    if (r->batch_total == ROUTER_BATCH_MAX)
+        reconcile(r, r->reconcile_step, r->reconcile_then);
+    else
+        r->reconcile_then(r);
+}
+
+/* Removes from QEMU what should not be there and inserts what should, then
+ * calls `then`. Removals go first so that QEMU never holds both groups. */
+static void reconcile(struct router *r, bool step, void (*then)(struct router *r))
+{
+    struct bp_list want = { 0 };
+    desired(r, &want, step);
+    batch_begin(r);
+    r->reconcile_then = then;
+    r->reconcile_step = step;
+    struct bp_list seen = { 0 };
+    for (size_t i = 0; i < r->inserted.n && r->batch_total < ROUTER_BATCH_MAX; i++) {
+        struct mux_bp bp = r->inserted.v[i];
+        bpl_add(&seen, bp);
+        if (bpl_count(&seen, bp) > bpl_count(&want, bp)) {
+            r->batch_bp[r->batch_total] = bp;
+            r->batch_op[r->batch_total] = -1;
+            batch_add(r, "z%llx,%llx,%llx", (unsigned long long)bp.type,
+                      (unsigned long long)bp.addr, (unsigned long long)bp.kind);
+        }
+    }
+    bpl_clear(&seen);
+    for (size_t i = 0; i < want.n && r->batch_total < ROUTER_BATCH_MAX; i++) {
+        struct mux_bp bp = want.v[i];
+        bpl_add(&seen, bp);
+        if (bpl_count(&seen, bp) > bpl_count(&r->inserted, bp)) {
+            r->batch_bp[r->batch_total] = bp;
+            r->batch_op[r->batch_total] = 1;
+            batch_add(r, "Z%llx,%llx,%llx", (unsigned long long)bp.type,
+                      (unsigned long long)bp.addr, (unsigned long long)bp.kind);
+        }
+    }
+    bpl_free(&seen);
+    bpl_free(&want);
+    batch_run(r, reconcile_done);
+}
+
+/* ------------------------------------------------------ memory of a space */
+
+/* Reads (or writes) [va, va + len) of the address space under `satp`: with
+ * plain m/M when `direct` (it is the CPU's own context), else by walking the
+ * Sv39 page table in QEMU's physical-memory mode. `then` gets 0 with the
+ * bytes in r->mem, or -1 with r->mem_err. */
+static void mem_step(struct router *r);
+static void mem_finish(struct router *r, int status);
+
+static void mem_direct_done(struct router *r)
+{
+    const struct rsp_buf *b = &r->replies[0];
+    if (r->batch_lost || r->batch_failed || (r->mem_write ? !reply_ok(r, 0) : b->len != r->mem_len * 2)) {
+        snprintf(r->mem_err, sizeof r->mem_err, "0x%llx: QEMU cannot access this address",
+                 (unsigned long long)r->mem_va);
+        r->mem_then(r, -1);
+        return;
+    }
+    if (!r->mem_write) {
+        size_t at = r->mem.len;
+        rsp_buf_append(&r->mem, b->data, r->mem_len);   /* room, then decode in place */
+        if (r->mem.failed || rsp_hex_decode(b->data, b->len / 2, r->mem.data + at) != 0) {
+            snprintf(r->mem_err, sizeof r->mem_err, "bad memory reply from QEMU");
+            r->mem_then(r, -1);
+            return;
+        }
+    }
+    r->mem_then(r, 0);
+}
+
+static void batch_mem(struct router *r, const char *cmd, uint64_t addr, size_t n,
+                      const uint8_t *bytes)
+{
+    if (!bytes) {
+        batch_add(r, "%s%llx,%zx", cmd, (unsigned long long)addr, n);
+        return;
+    }
+    char hex[MEM_CHUNK * 2 + 1];
+    for (size_t i = 0; i < n; i++)
+        snprintf(hex + 2 * i, 3, "%02x", bytes[i]);
+    batch_add(r, "M%llx,%zx:%s", (unsigned long long)addr, n, hex);
+}
+
+static void mem_start(struct router *r, uint64_t satp, bool direct, uint64_t va, size_t len,
+                      const uint8_t *write, void (*then)(struct router *r, int status))
+{
+    r->mem_satp = satp;
+    r->mem_va = va;
+    r->mem_len = len;
+    r->mem_done = 0;
+    r->mem_write = write;
+    r->mem_then = then;
+    r->mem_err[0] = '\0';
+    rsp_buf_clear(&r->mem);
+    batch_begin(r);
+    if (direct) {
+        batch_mem(r, "m", va, len, write);
+        batch_run(r, mem_direct_done);
+        return;
+    }
+    batch_add(r, "Qqemu.PhyMemMode:1");
+    batch_run(r, mem_step);
+}
+
+static void mem_chunk_done(struct router *r)
+{
+    size_t n = r->mem_write ? 0 : r->replies[0].len / 2;
+    if (r->batch_lost || r->batch_failed || (r->mem_write && !reply_ok(r, 0))) {
+        snprintf(r->mem_err, sizeof r->mem_err, "0x%llx: physical memory not readable",
+                 (unsigned long long)(r->mem_va + r->mem_done));
+        mem_finish(r, -1);
+        return;
+    }
+    if (!r->mem_write) {
+        size_t at = r->mem.len;
+        rsp_buf_append(&r->mem, r->replies[0].data, n);
+        if (r->mem.failed || rsp_hex_decode(r->replies[0].data, n, r->mem.data + at) != 0) {
+            mem_finish(r, -1);
+            return;
+        }
+    }
+    r->mem_done += r->mem_write ? r->mem_chunk_len : n;
+    mem_step(r);
+}
+
+/* The translation of mem_va + mem_done is known: read or write its run. */
+static void mem_chunk(struct router *r, uint64_t pa, uint64_t contig)
+{
+    size_t n = r->mem_len - r->mem_done;
+    if (n > contig)
+        n = (size_t)contig;
+    if (n > MEM_CHUNK)
+        n = MEM_CHUNK;
+    r->mem_chunk_len = n;
+    batch_begin(r);
+    batch_mem(r, "m", pa, n, r->mem_write ? r->mem_write + r->mem_done : NULL);
+    batch_run(r, mem_chunk_done);
+}
+
+static void mem_pte_done(struct router *r)
+{
+    uint64_t pte = 0, pte_pa, pa, contig, size;
+    unsigned perms;
+    const struct rsp_buf *b = &r->replies[0];
+    uint8_t raw[8];
+    if (r->batch_lost || b->len != 16 || rsp_hex_decode(b->data, 8, raw) != 0) {
+        snprintf(r->mem_err, sizeof r->mem_err, "0x%llx: cannot read its page table",
+                 (unsigned long long)(r->mem_va + r->mem_done));
+        mem_finish(r, -1);
+        return;
+    }
+    for (int k = 7; k >= 0; k--)
+        pte = (pte << 8) | raw[k];
+    enum sv39_status st = sv39_feed(&r->walk, pte, &pte_pa);
+    if (st == SV39_NEED_PTE) {
+        batch_begin(r);
+        batch_add(r, "m%llx,8", (unsigned long long)pte_pa);
+        batch_run(r, mem_pte_done);
+        return;
+    }
+    if (st != SV39_DONE) {
+        snprintf(r->mem_err, sizeof r->mem_err, "%s", sv39_fault(&r->walk));
+        mem_finish(r, -1);
+        return;
+    }
+    sv39_result(&r->walk, &pa, &contig, &size, &perms);
+    sv39_tlb_insert(&r->tlb, r->mem_satp, r->mem_va + r->mem_done, pa, size, perms);
+    mem_chunk(r, pa, contig);
+}
+
+static void mem_step(struct router *r)
+{
+    uint64_t va = r->mem_va + r->mem_done, pa, contig, pte_pa;
+    if (r->batch_lost) {
+        snprintf(r->mem_err, sizeof r->mem_err, "lost the connection to QEMU");
+        r->mem_then(r, -1);
+        return;
+    }
+    if (r->mem_done >= r->mem_len) {
+        mem_finish(r, 0);
+        return;
+    }
+    if (sv39_tlb_lookup(&r->tlb, r->mem_satp, va, &pa, &contig, NULL, NULL) == 0) {
+        mem_chunk(r, pa, contig);
+        return;
+    }
+    enum sv39_status st = sv39_start(&r->walk, r->mem_satp, va, &pte_pa);
+    if (st == SV39_DONE) {
+        sv39_result(&r->walk, &pa, &contig, NULL, NULL);
+        mem_chunk(r, pa, contig);
+    } else if (st == SV39_NEED_PTE) {
+        batch_begin(r);
+        batch_add(r, "m%llx,8", (unsigned long long)pte_pa);
+        batch_run(r, mem_pte_done);
+    } else {
+        snprintf(r->mem_err, sizeof r->mem_err, "%s", sv39_fault(&r->walk));
+        mem_finish(r, -1);
+    }
+}
+
+static void mem_mode_off(struct router *r)
+{
+    r->mem_then(r, r->batch_lost ? -1 : r->mem_status);
+}
+
+static void mem_finish(struct router *r, int status)
+{
+    r->mem_status = status;
+    batch_begin(r);
+    batch_add(r, "Qqemu.PhyMemMode:0");
+    batch_run(r, mem_mode_off);
+}
+
+/* ------------------------------------------------------------ identify */
+
+/* Which user space runs under r->satp: cached by satp; the first time (or
+ * when an exec may have replaced it), by the fingerprint of its memory. */
+static void ident_read_probe(struct router *r);
+
+static void ident_done(struct router *r, int candidate)
+{
+    struct mux_space *sp = r->ident_space;
+    if (sp && sp->program == candidate) {
+        sp->stale = false;
+    } else {
+        if (sp) {
+            log_info("process %u (%s) was replaced by an exec", sp->pid, space_name(&r->spaces, sp));
+            sp->state = SPACE_EXITED;
+        }
+        sp = spaces_add(&r->spaces, r->satp, r->satp, candidate);
+        if (sp)
+            log_info("new address space: process %u, %s, satp 0x%llx", sp->pid,
+                     space_name(&r->spaces, sp), (unsigned long long)r->satp);
+    }
+    r->ident_then(r, sp);
+}
+
+static void ident_probe_read(struct router *r, int status)
+{
+    const struct fp_plan *plan = &r->spaces.plan;
+    if (status != 0) {
+        log_warn("identifying satp 0x%llx: %s", (unsigned long long)r->satp, r->mem_err);
+        ident_done(r, -1);
+        return;
+    }
+    rsp_buf_append(&r->fp_bytes, r->mem.data, r->mem.len);
+    if (++r->ident_probe < plan->nprobes) {
+        ident_read_probe(r);
+        return;
+    }
+    size_t candidate;
+    char msg[200];
+    if (fp_plan_match(plan, r->fp_bytes.data, r->fp_bytes.len, &candidate, msg, sizeof msg) != 0) {
+        log_warn("satp 0x%llx runs none of the user programs: %s", (unsigned long long)r->satp,
+                 msg);
+        ident_done(r, -1);
+        return;
+    }
+    ident_done(r, (int)candidate);
+}
+
+static void ident_read_probe(struct router *r)
+{
+    const struct fp_probe *p = &r->spaces.plan.probes[r->ident_probe];
+    mem_start(r, r->satp, cpu_in_user(r), p->vaddr, p->len, NULL, ident_probe_read);
+}
+
+static void identify(struct router *r, void (*then)(struct router *r, struct mux_space *sp))
+{
+    struct mux_space *sp = spaces_by_key(&r->spaces, r->satp);
+    r->ident_then = then;
+    r->ident_space = sp;
+    if (sp && (!sp->stale || r->cfg->identify == MUX_IDENTIFY_SATP)) {
+        sp->stale = false;
+        then(r, sp);
+        return;
+    }
+    if (r->spaces.nprograms == 0 || r->spaces.plan.nprobes == 0) {
+        ident_done(r, sp ? sp->program : -1);
+        return;
+    }
+    rsp_buf_clear(&r->fp_bytes);
+    r->ident_probe = 0;
+    ident_read_probe(r);
+}
+
+/* ------------------------------------------------------------- the CPU */
+
+static void read_cpu_done(struct router *r)
+{
+    if (r->batch_lost) {
+        finish_request(r, NULL, 0);
+        return;
+    }
+    if (reply_reg(r, 0, &r->pc) != 0 || reply_reg(r, 1, &r->priv) != 0 ||
+        reply_reg(r, 2, &r->satp) != 0) {
+        log_error("router: cannot read pc/priv/satp from QEMU ('%.*s')", (int)r->replies[0].len,
+                  (const char *)r->replies[0].data);
+        r->cpu_known = false;
+        finish_request(r, "E.rspmux: cannot read the CPU state from QEMU", 45);
+        return;
+    }
+    r->cpu_known = true;
+    r->satp_known = true;
+    if (r->priv == PRIV_S && !hooks_in_alias(&r->hooks, r->pc) && r->kernel_satp != r->satp) {
+        log_debug("kernel satp 0x%llx (pc 0x%llx)", (unsigned long long)r->satp,
+                  (unsigned long long)r->pc);
+        r->kernel_satp = r->satp;
+    }
+    r->cpu_then(r);
+}
+
+/* Reads pc, privilege mode and satp, then calls `then`. */
+static void read_cpu(struct router *r, void (*then)(struct router *r))
+{
+    r->cpu_then = then;
+    batch_begin(r);
+    batch_add(r, "p%x", r->reg_pc);
+    batch_add(r, "p%x", r->reg_priv);
+    batch_add(r, "p%x", r->reg_satp);
+    batch_run(r, read_cpu_done);
+}
+
+/* ------------------------------------------------------------- replies */
+
+static void finish_request(struct router *r, const char *payload, size_t len)
+{
+    struct session *s = r->client;
+    r->busy = false;
+    r->phase = PH_IDLE;
+    r->interrupt = false;
+    if (!s)
+        return;
+    if (!payload)
+        session_router_lost(s);
+    else
+        session_router_reply(s, payload, len);
+}
+
+static unsigned thread_pid(const struct router *r, const struct mux_space *sp)
+{
+    (void)r;
+    return sp ? sp->pid : SPACE_KERNEL_PID;
+}
+
+/* "T05" + QEMU's stop reason (watch:addr; swbreak:; ...) + our thread. */
+static void send_stop(struct router *r, struct mux_space *sp, unsigned signal, const char *extra)
+{
+    char reply[160];
+    int n = snprintf(reply, sizeof reply, "T%02x", signal & 0xff);
+    if (extra)
+        n += snprintf(reply + n, sizeof reply - (size_t)n, "%s", extra);
+    else if (r->stop_reason[0] && strstr(r->stop_reason, "watch"))
+        n += snprintf(reply + n, sizeof reply - (size_t)n, "%s:%llx;", r->stop_reason,
+                      (unsigned long long)r->stop_reason_addr);
+    else if (r->stop_reason[0])
+        n += snprintf(reply + n, sizeof reply - (size_t)n, "%s:;", r->stop_reason);
+    n += snprintf(reply + n, sizeof reply - (size_t)n, "thread:p%x.1;", thread_pid(r, sp));
+    r->cur = sp;
+    if (sp)
+        sp->announced = true;
+    r->gdb_stops++;
+    finish_request(r, reply, (size_t)n);
+}
+
+/* A user breakpoint of another process fired in this one: not GDB's stop. */
+static bool false_hit(const struct router *r, const struct mux_space *sp)
+{
+    struct mux_bp probe;
+    bool other = false;
+    for (size_t i = 0; i < r->inserted.n; i++) {
+        probe = r->inserted.v[i];
+        if (probe.addr != r->pc || probe.kind == HOOK_KIND)
+            continue;
+        if (bpl_count(&sp->bps, probe) || bpl_count(&spaces_kernel(&r->spaces)->bps, probe))
+            return false;
+        other = true;
+    }
+    return other;
+}
+
+static void report_user(struct router *r, struct mux_space *sp)
+{
+    unsigned signal = r->report_signal;
+    if (sp && signal == 5 && r->phase == PH_RUN && !r->req.step && false_hit(r, sp)) {
+        log_debug("breakpoint at 0x%llx belongs to another process; process %u goes on",
+                  (unsigned long long)r->pc, sp->pid);
+        r->cur = sp;
+        r->last_user = sp;
+        r->mode = choose_mode(r);
+        go(r, false);
+        return;
+    }
+    if (sp)
+        r->last_user = sp;
+    send_stop(r, sp, signal, NULL);
+}
+
+/* A stop GDB sees, in whichever process the CPU is. */
+static void report(struct router *r, unsigned signal)
+{
+    r->report_signal = signal;
+    r->temp_active = false;
+    if (r->priv == PRIV_U) {
+        identify(r, report_user);
+        return;
+    }
+    send_stop(r, spaces_kernel(&r->spaces), signal, NULL);
+}
+
+/* --------------------------------------------------------------- hooks */
+
+static void on_enter_user(struct router *r, struct mux_space *sp);
+
+static void enter_user_sstatus(struct router *r)
+{
+    uint64_t sstatus = 0;
+    if (r->batch_lost) {
+        finish_request(r, NULL, 0);
+        return;
+    }
+    if (reply_reg(r, 0, &sstatus) == 0 && (sstatus & SSTATUS_SPP)) {
+        go(r, false);            /* this sret returns to the kernel, not to user mode */
+        return;
+    }
+    if (reply_reg(r, 1, &r->satp) != 0) {
+        finish_request(r, "E.rspmux: cannot read satp from QEMU", 36);
+        return;
+    }
+    r->satp_known = true;
+    identify(r, on_enter_user);
+}
+
+static void exit_code_read(struct router *r)
+{
+    uint64_t code = 0;
+    struct mux_space *sp = r->last_user;
+    if (r->batch_lost) {
+        finish_request(r, NULL, 0);
+        return;
+    }
+    reply_reg(r, 0, &code);
+    r->last_user = NULL;
+    if (r->mode == HM_KNOWN)
+        r->mode = HM_UNKNOWN;
+    if (!sp || sp->pid == SPACE_KERNEL_PID) {
+        go(r, false);            /* we do not know which process it was */
+        return;
+    }
+    sp->state = SPACE_EXITED;
+    bpl_clear(&sp->bps);
+    if (r->group_user == sp)
+        r->group_user = NULL;
+    log_info("process %u (%s) exits with code %llu", sp->pid, space_name(&r->spaces, sp),
+             (unsigned long long)code);
+    if (!r->cfg->report_exit || !sp->announced || !in_scope(r, sp->pid)) {
+        go(r, false);
+        return;
+    }
+    char reply[48];
+    int n = snprintf(reply, sizeof reply, "W%02x;process:%x", (unsigned)(code & 0xff), sp->pid);
+    if (r->cur == sp)
+        r->cur = spaces_kernel(&r->spaces);
+    r->gdb_stops++;
+    finish_request(r, reply, (size_t)n);
+}
+
+/* The CPU stopped at one of our hooks. Returns false if pc is no hook. */
+static bool handle_hook(struct router *r)
+{
+    if (!bpl_count(&r->inserted, (struct mux_bp){ 0, r->pc, HOOK_KIND }))
+        return false;
+    r->hook_stops++;
+    log_debug("hook stop at 0x%llx (mode %s, satp 0x%llx)", (unsigned long long)r->pc,
+              router_mode_name(r->mode), (unsigned long long)r->satp);
+    if (hooks_match(&r->hooks, MUX_HOOK_EXIT, r->pc) && !r->last_user) {
+        go(r, false);            /* after a switch: whose exit it is, we cannot tell */
+        return true;
+    }
+    if (hooks_match(&r->hooks, MUX_HOOK_EXIT, r->pc)) {
+        batch_begin(r);
+        batch_add(r, "p%x", r->reg_a0);
+        batch_run(r, exit_code_read);
+        return true;
+    }
+    if (hooks_match(&r->hooks, MUX_HOOK_EXEC, r->pc)) {
+        if (r->pending_new < 8)
+            r->pending_new++;
+        r->idle_srets = 0;
+        if (r->last_user)
+            r->last_user->stale = true;   /* an exec may be replacing it */
+        r->last_user = NULL;
+        r->mode = choose_mode(r);
+        go(r, false);
+        return true;
+    }
+    if (hooks_match(&r->hooks, MUX_HOOK_SWITCH, r->pc)) {
+        r->last_user = NULL;
+        r->mode = HM_UNKNOWN;
+        r->switches++;
+        go(r, false);
+        return true;
+    }
+    if (hooks_match(&r->hooks, MUX_HOOK_ENTER_USER, r->pc)) {
+        batch_begin(r);
+        batch_add(r, "p%x", r->reg_sstatus);
+        batch_add(r, "p%x", r->reg_satp);
+        batch_run(r, enter_user_sstatus);
+        return true;
+    }
+    return false;
+}
+
+static void on_enter_user(struct router *r, struct mux_space *sp)
+{
+    if (!sp) {
+        go(r, false);
+        return;
+    }
+    sp->entries++;
+    r->last_user = sp;
+    bool fresh = !sp->announced;
+    if (fresh) {
+        r->pending_new = r->pending_new ? r->pending_new - 1 : 0;
+        r->idle_srets = 0;
+    } else if (r->pending_new && ++r->idle_srets > NEW_SPACE_PATIENCE) {
+        r->pending_new = 0;     /* the fork or spawn failed, or made no new space */
+        r->idle_srets = 0;
+    }
+    if (fresh && announcing(r) && r->phase == PH_RUN) {
+        r->phase = PH_NEW_STEP;       /* step the sret: GDB meets it in user mode */
+        go(r, true);
+        return;
+    }
+    if ((r->phase == PH_STEP_OVER && sp->pid == r->req.scope) || r->phase == PH_RETURN) {
+        r->phase = PH_RETURN_STEP;
+        go(r, true);
+        return;
+    }
+    r->mode = choose_mode(r);
+    go(r, false);
+}
+
+/* ------------------------------------------------------------ stepping */
+
+/* GDB's single step took the CPU from user mode into the kernel. */
+static void stepped_into_kernel(struct router *r)
+{
+    if (in_scope(r, SPACE_KERNEL_PID) && r->hooks.n[MUX_HOOK_STEP_INTO]) {
+        r->phase = PH_STEP_INTO;
+        r->temp_bp = r->hooks.at[MUX_HOOK_STEP_INTO][0];
+        r->temp_active = true;
+        r->mode = choose_mode(r);
+        go(r, false);
+    } else if (!in_scope(r, SPACE_KERNEL_PID) && hooks_configured(r, MUX_HOOK_ENTER_USER)) {
+        /* GDB resumed this process only: the system call is one instruction. */
+        r->phase = PH_STEP_OVER;
+        r->mode = choose_mode(r);
+        go(r, false);
+    } else {
+        report(r, r->stop.signal);
+    }
+}
+
+static void announce_new(struct router *r, struct mux_space *sp)
+{
+    r->mode = choose_mode(r);
+    if (!sp) {
+        report(r, 5);
+        return;
+    }
+    /* "library" makes GDB add the process, load its program and resume by
+     * itself (a stop in a process it did not know is accepted). */
+    send_stop(r, sp, 5, "library:;");
+}
+
+static bool hook_stop(const struct router *r);
+
+static void after_stop(struct router *r)
+{
+    if (!r->client || r->phase == PH_CLEANUP) {
+        r->phase = PH_CLEANUP;
+        reconcile(r, false, r->cleanup_then);
+        return;
+    }
+    unsigned sig = r->stop.signal;
+    if (r->interrupt || sig == 2) {
+        report(r, 2);
+        return;
+    }
+    switch (r->phase) {
+    case PH_NEW_STEP:
+        if (r->priv == PRIV_U) {
+            identify(r, announce_new);
+            return;
+        }
+        break;
+    case PH_RETURN_STEP:
+        report(r, 0);     /* signal 0: GDB says "stopped", not "SIGTRAP" */
+        return;
+    case PH_STEP_INTO:
+        if (r->temp_active && r->pc == r->temp_bp) {
+            report(r, 0);
+            return;
+        }
+        break;
+    default:
+        break;
+    }
+    if (hook_stop(r) && handle_hook(r))
+        return;
+    if (r->phase == PH_RUN && r->req.step && r->prev_priv == PRIV_U && r->priv == PRIV_S) {
+        stepped_into_kernel(r);
+        return;
+    }
+    report(r, sig);
+}
+
+/* ------------------------------------------------------------ resuming */
+
+static void on_resume_output(void *arg, const uint8_t *p, size_t len)
+{
+    struct router *r = arg;
+    if (r->client)
+        session_router_output(r->client, p, len);
+}
+
+/* A stop at one of our hooks needs nothing but the pc: hooks are kernel
+ * code, and most of them need no other register. Any other stop reads the
+ * privilege mode and satp too. */
+static bool hook_stop(const struct router *r)
+{
+    if (!bpl_count(&r->inserted, (struct mux_bp){ 0, r->pc, HOOK_KIND }) || r->interrupt ||
+        (r->temp_active && r->pc == r->temp_bp) ||
+        r->stop.signal != 5 || (r->phase == PH_RUN && r->req.step) ||
+        r->phase == PH_NEW_STEP || r->phase == PH_RETURN_STEP || r->phase == PH_CLEANUP)
+        return false;
+    for (size_t i = 0; i < r->inserted.n; i++) {
+        if (r->inserted.v[i].addr == r->pc && r->inserted.v[i].kind != HOOK_KIND)
+            return false;   /* GDB's breakpoint is here too: GDB sees this stop */
+    }
+    return true;
+}
+
+static void stop_pc_read(struct router *r)
+{
+    if (r->batch_lost) {
+        finish_request(r, NULL, 0);
+        return;
+    }
+    if (reply_reg(r, 0, &r->pc) != 0) {
+        finish_request(r, "E.rspmux: cannot read pc from QEMU", 34);
+        return;
+    }
+    if (r->client && hook_stop(r)) {
+        r->cpu_known = true;
+        r->priv = PRIV_S;
+        r->satp_known = false;
+        if (handle_hook(r))
+            return;
+    }
+    read_cpu(r, after_stop);
+}
+
+static void on_stop(void *arg, int status, const uint8_t *p, size_t len)
+{
+    struct router *r = arg;
+    r->round_trips++;
+    if (status == QEMU_LOST) {
+        finish_request(r, NULL, 0);
+        return;
+    }
+    struct rsp_stop st;
+    if (rsp_parse_stop(p, len, &st) != 0 || (st.kind != 'T' && st.kind != 'S')) {
+        finish_request(r, (const char *)p, len);   /* W/X: QEMU's own end */
+        return;
+    }
+    r->stop = st;
+    r->stop_reason[0] = '\0';
+    if (st.reason && st.reason_len < sizeof r->stop_reason) {
+        memcpy(r->stop_reason, st.reason, st.reason_len);
+        r->stop_reason[st.reason_len] = '\0';
+    }
+    r->stop.reason = NULL;        /* pointed into QEMU's reply */
+    r->stop_reason_addr = st.reason_addr;
+    sv39_tlb_flush(&r->tlb);      /* the guest ran: its page tables may have changed */
+    batch_begin(r);
+    batch_add(r, "p%x", r->reg_pc);
+    batch_run(r, stop_pc_read);
+}
+
+static void send_resume(struct router *r, bool step)
+{
+    if (r->batch_lost) {
+        finish_request(r, NULL, 0);
+        return;
+    }
+    const char *pkt = step ? "vCont;s" : "vCont;c";
+    r->cpu_known = false;
+    if (qemu_request(&r->mux->qemu, pkt, strlen(pkt), QREQ_RESUME | QREQ_OUTPUT, on_stop,
+                     on_resume_output, r) != 0)
+        finish_request(r, NULL, 0);
+}
+
+static void send_step(struct router *r)
+{
+    send_resume(r, true);
+}
+
+static void send_cont(struct router *r)
+{
+    send_resume(r, false);
+}
+
+/* Puts the right breakpoints in QEMU and resumes it. A Ctrl-C that came
+ * while we were between resumes is a stop right here instead. */
+static void go(struct router *r, bool step)
+{
+    if (r->interrupt && r->client && r->phase != PH_CLEANUP) {
+        report(r, 2);
+        return;
+    }
+    if (!r->client)
+        r->phase = PH_CLEANUP;
+    r->group_user = active_user(r);
+    reconcile(r, step, step ? send_step : send_cont);
+}
+
+/* ------------------------------------------------------------ clients */
+
+/* The client left: QEMU holds none of its breakpoints any more; the guest
+ * runs on if it ran for that client. */
+static void cleanup_log(struct router *r)
+{
+    if (r->cleanup_removed)
+        log_info("removed %zu breakpoint%s the client left in QEMU", r->cleanup_removed,
+                 r->cleanup_removed == 1 ? "" : "s");
+    r->cleanup_removed = 0;
+}
+
+static void cleanup_resume(struct router *r)
+{
+    cleanup_log(r);
+    r->busy = false;
+    r->phase = PH_IDLE;
+    r->mode = HM_OFF;
+    mux_resume_unattended(r->mux);
+}
+
+static void cleanup_stay(struct router *r)
+{
+    cleanup_log(r);
+    r->busy = false;
+    r->phase = PH_IDLE;
+    r->mode = HM_OFF;
+}
+
+void router_client_attached(struct router *r, struct session *s)
+{
+    r->client = s;
+    r->hint_given = false;
+}
+
+void router_client_gone(struct router *r, struct session *s, bool resume)
+{
+    if (r->client != s)
+        return;
+    r->client = NULL;
+    r->cleanup_removed = 0;
+    for (size_t i = 0; i < r->spaces.n; i++) {
+        r->cleanup_removed += r->spaces.v[i]->bps.n;
+        bpl_clear(&r->spaces.v[i]->bps);
+    }
+    r->temp_active = false;
+    if (!qemu_ready(&r->mux->qemu)) {
+        r->busy = false;
+        return;
+    }
+    if (r->busy) {
+        /* Mid-sequence or running: the sequence ends in a cleanup. */
+        r->cleanup_then = cleanup_resume;
+        r->phase = PH_CLEANUP;
+        if (qemu_resumed_by(&r->mux->qemu, r))
+            qemu_interrupt(&r->mux->qemu);
+        return;
+    }
+    r->busy = true;
+    r->phase = PH_CLEANUP;
+    reconcile(r, false, resume ? cleanup_resume : cleanup_stay);
+}
+
+int router_bp(struct router *r, unsigned pid, bool insert, struct mux_bp bp)
+{
+    struct mux_space *sp = spaces_by_pid(&r->spaces, pid);
+    if (!sp || sp->state != SPACE_LIVE)
+        return -1;
+    if (insert)
+        return bpl_add(&sp->bps, bp);
+    bpl_remove(&sp->bps, bp);
+    return 0;
+}
+
+void router_forget_process(struct router *r, unsigned pid)
+{
+    struct mux_space *sp = spaces_by_pid(&r->spaces, pid);
+    if (sp)
+        bpl_clear(&sp->bps);
+}
+
+/* ------------------------------------------------------------ requests */
+
+static bool out_of_scope_bps(const struct router *r)
+{
+    for (size_t i = 0; i < r->spaces.n; i++) {
+        const struct mux_space *sp = r->spaces.v[i];
+        if (sp->state == SPACE_LIVE && sp->bps.n && !in_scope(r, sp->pid))
+            return true;
+    }
+    return false;
+}
+
+static void start_resume(struct router *r)
+{
+    r->prev_priv = r->priv;
+    if (!r->req.step && r->priv == PRIV_S && hooks_in_return_path(&r->hooks, r->pc) &&
+        hooks_configured(r, MUX_HOOK_ENTER_USER))
+        r->phase = PH_RETURN;   /* finish/next out of the return path: stop in user mode */
+    r->mode = choose_mode(r);
+    go(r, r->req.step);
+}
+
+void router_resume(struct router *r, struct session *s, const struct resume_req *req)
+{
+    r->client = s;
+    r->busy = true;
+    r->req = *req;
+    r->phase = PH_RUN;
+    r->interrupt = false;
+    r->temp_active = false;
+    if (req->scope && !req->one_thread && !r->hint_given && out_of_scope_bps(r)) {
+        r->hint_given = true;
+        session_console(s, "rspmux: GDB resumed only one process (schedule-multiple is off), "
+                           "so breakpoints in the kernel and in other processes are not armed.\n"
+                           "rspmux: use 'set schedule-multiple on' (or: source "
+                           "configs/rspmux.gdb) to debug them all at once.\n");
+    }
+    if (r->cpu_known)
+        start_resume(r);
+    else
+        read_cpu(r, start_resume);
+}
+
+static void query_identified(struct router *r, struct mux_space *sp)
+{
+    send_stop(r, sp, r->stop.signal, NULL);
+}
+
+static void query_cpu_read(struct router *r)
+{
+    if (r->priv == PRIV_U)
+        identify(r, query_identified);
+    else
+        send_stop(r, spaces_kernel(&r->spaces), r->stop.signal, NULL);
+}
+
+static void query_answered(struct router *r)
+{
+    struct rsp_stop st;
+    if (r->batch_lost) {
+        finish_request(r, NULL, 0);
+        return;
+    }
+    bpl_clear(&r->inserted);    /* QEMU 7.2's '?' removes every breakpoint */
+    if (rsp_parse_stop(r->replies[0].data, r->replies[0].len, &st) != 0 ||
+        (st.kind != 'T' && st.kind != 'S')) {
+        finish_request(r, (const char *)r->replies[0].data, r->replies[0].len);
+        return;
+    }
+    r->stop = st;
+    r->stop.reason = NULL;
+    r->stop_reason[0] = '\0';
+    read_cpu(r, query_cpu_read);
+}
+
+void router_query(struct router *r, struct session *s, const uint8_t *pkt, size_t len)
+{
+    r->client = s;
+    r->busy = true;
+    r->phase = PH_IDLE;
+    batch_begin(r);
+    batch_add(r, "%.*s", (int)len, (const char *)pkt);
+    batch_run(r, query_answered);
+}
+
+void router_interrupt(struct router *r)
+{
+    if (!r->busy || r->phase == PH_CLEANUP)
+        return;
+    r->interrupt = true;
+    if (qemu_resumed_by(&r->mux->qemu, r))
+        qemu_interrupt(&r->mux->qemu);
+}
+
+/* ------------------------------------------------------------ memory */
+
+static void memory_done(struct router *r, int status)
+{
+    if (status != 0) {
+        log_debug("memory of process %u: %s", r->mem_pid, r->mem_err);
+        finish_request(r, "E14", 3);   /* EFAULT: GDB says "Cannot access memory" */
+        return;
+    }
+    if (r->mem_write) {
+        finish_request(r, "OK", 2);
+        return;
+    }
+    struct rsp_buf hex;
+    rsp_buf_init(&hex);
+    rsp_buf_append_hex(&hex, r->mem.data, r->mem.len);
+    if (hex.failed)
+        finish_request(r, "E0c", 3);
+    else
+        finish_request(r, (const char *)hex.data, hex.len);
+    rsp_buf_free(&hex);
+}
+
+/* Can QEMU's m/M reach this space as the CPU stands? */
+static bool direct_access(const struct router *r, const struct mux_space *sp, uint64_t *satp)
+{
+    if (sp->pid == SPACE_KERNEL_PID) {
+        *satp = r->kernel_satp;
+        return !r->kernel_satp ||
+               (r->cpu_known && r->satp_known && r->priv == PRIV_S && r->satp == r->kernel_satp);
+    }
+    *satp = sp->satp;
+    return !sp->satp || (r->cpu_known && r->satp_known && r->satp == sp->satp);
+}
+
+void router_memory(struct router *r, struct session *s, unsigned pid, uint64_t addr,
+                   size_t len, const uint8_t *write_bytes)
+{
+    struct mux_space *sp = spaces_by_pid(&r->spaces, pid);
+    uint64_t satp;
+    r->client = s;
+    r->busy = true;
+    r->phase = PH_IDLE;
+    if (!sp || sp->state != SPACE_LIVE) {
+        finish_request(r, "E.rspmux: no such process", 25);
+        return;
+    }
+    r->mem_pid = pid;
+    bool direct = direct_access(r, sp, &satp);
+    mem_start(r, satp, direct, addr, len, write_bytes, memory_done);
+}
+
+bool router_on_cpu(const struct router *r, unsigned pid)
+{
+    return router_current_pid(r) == pid;
+}
+
+unsigned router_current_pid(const struct router *r)
+{
+    return r->cur ? r->cur->pid : SPACE_KERNEL_PID;
+}
+
+/* ------------------------------------------------------------ backend */
+
+static void find_reg(struct router *r, const char *name, unsigned *num, bool *ok)
+{
+    if (tdesc_regnum(&r->mux->qemu.tdesc, name, num) != 0) {
+        log_warn("QEMU's target description has no register '%s': address spaces are off",
+                 name);
+        *ok = false;
+    }
+}
+
+void router_qemu_ready(struct router *r)
+{
+    bool ok = true;
+    find_reg(r, "pc", &r->reg_pc, &ok);
+    find_reg(r, "priv", &r->reg_priv, &ok);
+    find_reg(r, "satp", &r->reg_satp, &ok);
+    find_reg(r, "sstatus", &r->reg_sstatus, &ok);
+    find_reg(r, "a0", &r->reg_a0, &ok);
+    r->regs_known = ok;
+    r->cpu_known = false;
+    bpl_clear(&r->inserted);
+}
+
+void router_qemu_lost(struct router *r)
+{
+    /* The guest may come back rebooted: its processes are gone. */
+    bpl_clear(&r->inserted);
+    r->cpu_known = false;
+    for (size_t i = 1; i < r->spaces.n; i++) {
+        r->spaces.v[i]->state = SPACE_EXITED;
+        bpl_clear(&r->spaces.v[i]->bps);
+    }
+    r->cur = spaces_kernel(&r->spaces);
+    r->last_user = NULL;
+    r->group_user = NULL;
+    r->mode = HM_OFF;
+    r->pending_new = 0;
+}
+
+/* ------------------------------------------------------------ lifetime */
+
+int router_init(struct router *r, struct mux *m, const struct mux_spacecfg *cfg,
+                const char *kernel_path, const char *source, char *err, size_t errlen)
+{
+    *r = (struct router){ .mux = m, .cfg = cfg };
+    for (int i = 0; i < ROUTER_BATCH_MAX; i++)
+        rsp_buf_init(&r->replies[i]);
+    rsp_buf_init(&r->mem);
+    rsp_buf_init(&r->fp_bytes);
+    if (cfg->identify == MUX_IDENTIFY_VARIABLE) {
+        snprintf(err, errlen, "%s: user.identify: \"variable\" is not supported yet; use "
+                 "\"fingerprint\" or \"satp\"", source);
+        return -1;
+    }
+    if (spaces_init(&r->spaces, cfg, err, errlen) != 0)
+        return -1;
+    r->cur = spaces_kernel(&r->spaces);
+    if (kernel_path) {
+        if (elf_file_open(kernel_path, &r->kernel, err, errlen) != 0 ||
+            hooks_resolve(&r->hooks, cfg, r->kernel, source, err, errlen) != 0) {
+            router_free(r);
+            return -1;
+        }
+        for (int k = 0; k < MUX_HOOK_COUNT; k++) {
+            for (size_t i = 0; i < r->hooks.n[k]; i++)
+                log_debug("hook %s at 0x%llx", mux_hook_name((enum mux_hook_kind)k),
+                          (unsigned long long)r->hooks.at[k][i]);
+        }
+        log_debug("%zu user program%s, fingerprint: %zu probe%s of %zu bytes",
+                  r->spaces.nprograms, r->spaces.nprograms == 1 ? "" : "s",
+                  r->spaces.plan.nprobes, r->spaces.plan.nprobes == 1 ? "" : "s",
+                  r->spaces.plan.nbytes);
+    } else if (cfg->hooks[MUX_HOOK_ENTER_USER].n) {
+        snprintf(err, errlen, "%s: hooks need the kernel ELF (kernel.elf or --kernel)", source);
+        router_free(r);
+        return -1;
+    }
+    return 0;
+}
+
+void router_free(struct router *r)
+{
+    for (int i = 0; i < ROUTER_BATCH_MAX; i++)
+        rsp_buf_free(&r->replies[i]);
+    rsp_buf_free(&r->mem);
+    rsp_buf_free(&r->fp_bytes);
+    bpl_free(&r->inserted);
+    hooks_free(&r->hooks);
+    spaces_free(&r->spaces);
+    elf_file_close(r->kernel);
+    r->kernel = NULL;
+}
+
+/* ------------------------------------------------------------ monitor */
+
+const char *router_mode_name(enum hook_mode m)
+{
+    static const char *const names[] = { "off", "track", "known", "unknown" };
+    return m <= HM_UNKNOWN ? names[m] : "?";
+}
+
+void router_describe_spaces(const struct router *r, struct rsp_buf *out)
+{
+    rsp_buf_printf(out, "%-5s %-12s %-18s %-7s %-4s %s\n", "pid", "program", "satp", "state",
+                   "bps", "");
+    for (size_t i = 0; i < r->spaces.n; i++) {
+        const struct mux_space *sp = r->spaces.v[i];
+        const char *mark = sp == r->cur ? "on CPU at last stop" : sp == r->last_user ? "returns to user next" : "";
+        rsp_buf_printf(out, "%-5u %-12s 0x%-16llx %-7s %-4zu %s\n", sp->pid,
+                       space_name(&r->spaces, sp),
+                       (unsigned long long)(sp->pid == SPACE_KERNEL_PID ? r->kernel_satp : sp->satp),
+                       sp->state == SPACE_LIVE ? "live" : "exited", sp->bps.n, mark);
+    }
+    rsp_buf_printf(out, "hooks: %s; %lu switches, %lu hook stops, %lu stops for GDB, "
+                   "%lu gdbstub round trips\n", router_mode_name(r->mode), r->switches,
+                   r->hook_stops, r->gdb_stops, r->round_trips);
+}
+
+size_t router_gdb_bps(const struct router *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->spaces.n; i++)
+        n += r->spaces.v[i]->state == SPACE_LIVE ? r->spaces.v[i]->bps.n : 0;
+    return n;
+}
+
+void router_log_stats(const struct router *r)
+{
+    log_info("router: %lu switches, %lu hook stops, %lu stops for GDB, %lu gdbstub round trips",
+             r->switches, r->hook_stops, r->gdb_stops, r->round_trips);
+}

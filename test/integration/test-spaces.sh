@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# Address spaces through rspmux, with the real demo kernel in QEMU and
+# gdb-multiarch: every user address space is a GDB process; a breakpoint in
+# one program never stops another at the same address; kernel breakpoints
+# fire for every process; memory of a process that is not on the CPU is
+# read through its page table; stepping crosses the kernel/user boundary;
+# processes that exit are reported; one program may run as several processes.
+source "$(dirname "$0")/lib.sh"
+
+USER_MAIN=$(symbol_address "$USER_DIR/compute.elf" main)
+[[ "$USER_MAIN" == "$(symbol_address "$USER_DIR/syscalls.elf" main)" ]] ||
+    { not_ok "compute and syscalls have main at one address" "$USER_MAIN"; finish; }
+ok "compute and syscalls have main at one address ($USER_MAIN)"
+
+# The first ecall of syscalls (in ulib's wrapper), and the instruction after it.
+ECALL=$(riscv64-unknown-elf-objdump -d "$USER_DIR/syscalls.elf" |
+        awk '/\tecall/ { sub(":", "", $1); print "0x" $1; exit }')
+AFTER_ECALL=$(printf '0x%x' $((ECALL + 4)))
+
+# --- 1: compute, then syscalls; a breakpoint on syscalls' main ----------------
+start_qemu_gdb "$TMP/qemu1.log" -append "test; compute 5; syscalls" || finish
+start_rspmux "$TMP/mux1.log" -c configs/demo-os.json --qemu "$GDB_PORT" ${MUX_VERBOSE:--v} || finish
+cat >"$TMP/s1.gdb" <<EOF
+source configs/rspmux.gdb
+target remote 127.0.0.1:$MUX_PORT
+break sys_write
+commands
+  silent
+  printf "sys_write from %s\n", cpu.current->name
+  continue
+end
+break syscalls.c:main
+continue
+printf "B stopped in inferior %d\n", \$_inferior
+info inferiors
+shell grep -c 'primes below 5' $TMP/qemu1.log
+# memory of a process that is not on the CPU: init sleeps in waitpid
+inferior 2
+printf "init says: %s\n", default_tests
+# the kernel's memory while the CPU is in user mode
+inferior 1
+print cpu.current->name
+inferior 4
+# a kernel breakpoint, hit from syscalls, with kernel frames
+delete 1
+break sys_write
+continue
+bt
+print cpu.current->name
+delete
+# step into a system call and back out
+inferior 4
+break *$ECALL
+inferior 1
+continue
+printf "at ecall: pc=%#lx in inferior %d\n", \$pc, \$_inferior
+delete
+stepi
+printf "after stepi: inferior %d\n", \$_inferior
+bt 1
+break trap_return
+continue
+finish
+printf "back in user mode: pc=%#lx in inferior %d\n", \$pc, \$_inferior
+monitor spaces
+delete
+continue
+EOF
+timeout 180 "${GDB[@]}" -x "$TMP/s1.gdb" </dev/null >"$TMP/gdb1.log" 2>&1
+check "new processes are announced and get their program" expect_in_order "$TMP/gdb1.log" <(cat <<'P'
+^\[New inferior 2\]$
+^Reading symbols from .*/build/os/user/init\.elf\.\.\.$
+^\[New inferior 3\]$
+^Reading symbols from .*/build/os/user/compute\.elf\.\.\.$
+P
+)
+check "a kernel breakpoint fires for every process" expect_in_order "$TMP/gdb1.log" <(cat <<'P'
+^sys_write from init$
+^sys_write from compute$
+P
+)
+check "a breakpoint on syscalls' main stops in syscalls, after compute ran to its end" \
+    expect_in_order "$TMP/gdb1.log" <(cat <<'P'
+^Thread 4\.1 hit Breakpoint 2, main \(.*\) at test/os/user/syscalls\.c:[0-9]+$
+^B stopped in inferior 4$
+^\* 4 +process 4 .*/build/os/user/syscalls\.elf *$
+^1$
+P
+)
+check "compute never stopped at its main (same address)" \
+    bash -c "! grep -q 'Breakpoint 2, main .* compute\.c' '$TMP/gdb1.log'"
+check "memory of a sleeping process is read through its page table" \
+    log_has "$TMP/gdb1.log" '^init says: compute; syscalls; sleeper; forker$'
+check "kernel memory is read while the CPU is in user mode" \
+    log_has "$TMP/gdb1.log" '^\$1 = "syscalls\\000'
+check "the kernel breakpoint from syscalls shows kernel frames" expect_in_order "$TMP/gdb1.log" <(cat <<'P'
+^Thread 1\.1 hit Breakpoint 3, sys_write \(.*\) at test/os/kernel/syscall\.c:[0-9]+$
+^#0  sys_write \(
+^#1  0x[0-9a-f]+ in syscall_dispatch \(
+^#2  0x[0-9a-f]+ in trap_handler \(\) at test/os/kernel/trap\.c:[0-9]+$
+^#3  0x[0-9a-f]+ in __user_trap \(\)
+^\$2 = "syscalls\\000
+P
+)
+check "stepi over ecall lands at the trap handler's first line" expect_in_order "$TMP/gdb1.log" <(cat <<P
+^at ecall: pc=$ECALL in inferior 4\$
+^after stepi: inferior 1\$
+^#0  trap_handler \(\) at test/os/kernel/trap\.c:[0-9]+\$
+P
+)
+check "finish out of the return path lands after the ecall" expect_in_order "$TMP/gdb1.log" <(cat <<P
+^Thread 1\.1 hit Breakpoint 5, trap_return \(\) at test/os/kernel/trap\.c:[0-9]+\$
+^\[Switching to Thread 4\.1\]\$
+^syscall3 \(.*\) at test/os/user/ulib\.c:[0-9]+\$
+^back in user mode: pc=$AFTER_ECALL in inferior 4\$
+P
+)
+check "monitor spaces lists the processes" expect_in_order "$TMP/gdb1.log" <(cat <<'P'
+^pid +program +satp +state +bps
+^1 +kernel +0x8[0-9a-f]+ +live
+^2 +init +0x8[0-9a-f]+ +live
+^3 +compute +0x8[0-9a-f]+ +exited
+^4 +syscalls +0x8[0-9a-f]+ +live .*on CPU
+^hooks: 
+P
+)
+check "the guest runs to its end" wait_qemu_exit 0
+# The sret that ends __restore, linked in kernel text, runs in the trampoline page.
+SRET=$(riscv64-unknown-elf-objdump -d "$KERNEL" |
+       awk '/<__restore>:/ { f = 1 } f && /\tsret/ { sub(":", "", $1); print "0x" $1; exit }')
+check "hooks run at the trampoline's alias" log_has "$TMP/mux1.log" \
+    "hook enter_user at 0x$(printf '%x' $((0xfffffffffffff000 + SRET - $(symbol_address "$KERNEL" strampoline))))\$"
+check "processes are identified by fingerprint" expect_in_order "$TMP/mux1.log" <(cat <<'P'
+new address space: process 2, init, satp 0x8
+new address space: process 3, compute, satp 0x8
+new address space: process 4, syscalls, satp 0x8
+P
+)
+check "rspmux exits cleanly" stop_rspmux
+
+# --- 2: forker: one program as several processes, exits, an exec --------------
+start_qemu_gdb "$TMP/qemu2.log" -append "test; forker" || finish
+start_rspmux "$TMP/mux2.log" -c configs/demo-os.json --qemu "$GDB_PORT" ${MUX_VERBOSE:--v} || finish
+cat >"$TMP/s2.gdb" <<EOF
+source configs/rspmux.gdb
+target remote 127.0.0.1:$MUX_PORT
+break forker.c:work
+define hook-stop
+  printf "stop in inferior %d\n", \$_inferior
+  info inferiors
+end
+set \$n = 0
+while \$n < 14
+  inferior 1
+  continue
+  set \$n = \$n + 1
+end
+EOF
+timeout 180 "${GDB[@]}" -x "$TMP/s2.gdb" </dev/null >"$TMP/gdb2.log" 2>&1
+# The inferior of each stop at work(i): the "stop in inferior N" line before it.
+awk '/^\* [0-9]+ +process / { inf = $4 }
+     / hit Breakpoint [0-9.]+, work \(i=/ { i = $0; sub(/.*work \(i=(i@entry=)?/, "", i)
+                                           sub(/[^0-9].*/, "", i); print i, inf }' \
+    "$TMP/gdb2.log" >"$TMP/work-stops"
+for i in 0 1 2; do
+    check "forked child $i hits the breakpoint in its own process" grep -q "^$i " "$TMP/work-stops"
+done
+check "the three children are three processes (pids)" \
+    test "$(awk '{ print $2 }' "$TMP/work-stops" | sort -u | wc -l)" -eq 3
+check "one program runs as several processes at once" test "$(awk '
+    /^stop in inferior/ { n = 0 } /forker\.elf/ { n++ } n > max { max = n } END { print max + 0 }' \
+    "$TMP/gdb2.log")" -ge 3
+for code in 0153 0320 065; do
+    check "a child's exit is reported (code $code)" \
+        log_has "$TMP/gdb2.log" "^\\[Inferior [0-9]+ \\(process [0-9]+\\) exited with code $code\\]\$"
+done
+check "the exec'd child appears as compute" log_has "$TMP/gdb2.log" \
+    '^Reading symbols from .*/build/os/user/compute\.elf\.\.\.$'
+check "forker passed" log_has "$TMP/qemu2.log" '^forker: 3 forked children returned their own results'
+check "the guest runs to its end" wait_qemu_exit 0
+check "rspmux exits cleanly" stop_rspmux
+
+# --- 3: GDB's defaults (schedule-multiple off): a hint, and never a hang -------
+start_qemu_gdb "$TMP/qemu3.log" -append "test; compute 5" || finish
+start_rspmux "$TMP/mux3.log" -c configs/demo-os.json --qemu "$GDB_PORT" ${MUX_VERBOSE:--v} || finish
+# finish out of the return path lands in user mode: GDB meets init there.
+timeout 120 "${GDB[@]}" -ex "target remote 127.0.0.1:$MUX_PORT" -ex "break trap_return" \
+    -ex "continue" -ex "finish" -ex "info inferiors" -ex "break work" -ex "inferior 1" \
+    -ex "delete 1" -ex "continue" -ex "info inferiors" </dev/null >"$TMP/gdb3.log" 2>&1
+check "GDB finished without hanging" test $? -ne 124
+check "the kernel breakpoint stops in the kernel" \
+    log_has "$TMP/gdb3.log" '^(Thread 1\.1 hit )?Breakpoint 1, trap_return \(\)'
+check "finish out of the return path stops in the new process" \
+    log_has "$TMP/gdb3.log" '^\* 2 +process 2 .*/build/os/user/init\.elf'
+check "rspmux explains why the process's breakpoint sleeps" \
+    log_has "$TMP/gdb3.log" '^rspmux: GDB resumed only one process \(schedule-multiple is off\)'
+check "the breakpoint in init did not stop the kernel-only resume" \
+    bash -c "! grep -q 'Breakpoint 2, work' '$TMP/gdb3.log'"
+check "the guest runs to its end" wait_qemu_exit 0
+check "rspmux exits cleanly" stop_rspmux
+
+finish
