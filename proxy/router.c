@@ -500,8 +500,12 @@ static void ident_done(struct router *r, int candidate)
             log_info("process %u (%s) was replaced by an exec", sp->pid, space_name(&r->spaces, sp));
             sp->state = SPACE_EXITED;
         }
-        sp = spaces_add(&r->spaces, r->satp, r->satp, candidate);
-        if (sp)
+        sp = spaces_add(&r->spaces, r->ident_key, r->satp, candidate);
+        if (sp && r->cfg->identify == MUX_IDENTIFY_VARIABLE)
+            log_info("new address space: process %u, %s, satp 0x%llx, %s %llu", sp->pid,
+                     space_name(&r->spaces, sp), (unsigned long long)r->satp, r->cfg->variable,
+                     (unsigned long long)r->ident_key);
+        else if (sp)
             log_info("new address space: process %u, %s, satp 0x%llx", sp->pid,
                      space_name(&r->spaces, sp), (unsigned long long)r->satp);
     }
@@ -538,14 +542,17 @@ static void ident_read_probe(struct router *r)
     mem_start(r, r->satp, cpu_in_user(r), p->vaddr, p->len, NULL, ident_probe_read);
 }
 
-static void identify(struct router *r, void (*then)(struct router *r, struct mux_space *sp))
+static void ident_lookup(struct router *r)
 {
-    struct mux_space *sp = spaces_by_key(&r->spaces, r->satp);
-    r->ident_then = then;
+    struct mux_space *sp = spaces_by_key(&r->spaces, r->ident_key);
     r->ident_space = sp;
+    if (sp && sp->satp != r->satp) {
+        sp->stale = true;       /* same process, another page table: an exec */
+        sp->satp = r->satp;
+    }
     if (sp && (!sp->stale || r->cfg->identify == MUX_IDENTIFY_SATP)) {
         sp->stale = false;
-        then(r, sp);
+        r->ident_then(r, sp);
         return;
     }
     if (r->spaces.nprograms == 0 || r->spaces.plan.nprobes == 0) {
@@ -555,6 +562,34 @@ static void identify(struct router *r, void (*then)(struct router *r, struct mux
     rsp_buf_clear(&r->fp_bytes);
     r->ident_probe = 0;
     ident_read_probe(r);
+}
+
+static void ident_key_read(struct router *r, int status)
+{
+    uint64_t v = 0;
+    if (status != 0) {
+        log_warn("reading %s: %s; identifying by satp", r->cfg->variable, r->mem_err);
+        v = r->satp;
+    } else {
+        for (size_t i = r->mem.len; i-- > 0;)
+            v = (v << 8) | r->mem.data[i];
+    }
+    r->ident_key = v;
+    ident_lookup(r);
+}
+
+/* The space's key: satp, or the kernel variable the config names (read
+ * through the kernel's page table; an identity mapping before it is known). */
+static void identify(struct router *r, void (*then)(struct router *r, struct mux_space *sp))
+{
+    r->ident_then = then;
+    if (r->cfg->identify == MUX_IDENTIFY_VARIABLE) {
+        mem_start(r, r->kernel_satp, false, r->var_addr, r->cfg->variable_size, NULL,
+                  ident_key_read);
+        return;
+    }
+    r->ident_key = r->satp;
+    ident_lookup(r);
 }
 
 /* ------------------------------------------------------------- the CPU */
@@ -915,6 +950,22 @@ static bool hook_stop(const struct router *r)
     return true;
 }
 
+static void kernel_satp_read(struct router *r)
+{
+    if (r->batch_lost) {
+        finish_request(r, NULL, 0);
+        return;
+    }
+    if (reply_reg(r, 0, &r->satp) == 0) {
+        r->satp_known = true;
+        r->kernel_satp = r->satp;
+        log_debug("kernel satp 0x%llx (pc 0x%llx)", (unsigned long long)r->satp,
+                  (unsigned long long)r->pc);
+    }
+    if (!handle_hook(r))
+        read_cpu(r, after_stop);
+}
+
 static void stop_pc_read(struct router *r)
 {
     if (r->batch_lost) {
@@ -929,6 +980,12 @@ static void stop_pc_read(struct router *r)
         r->cpu_known = true;
         r->priv = PRIV_S;
         r->satp_known = false;
+        if (!r->kernel_satp && !hooks_in_alias(&r->hooks, r->pc)) {
+            batch_begin(r);           /* once: the kernel's page table, for its memory */
+            batch_add(r, "p%x", r->reg_satp);
+            batch_run(r, kernel_satp_read);
+            return;
+        }
         if (handle_hook(r))
             return;
     }
@@ -1286,17 +1343,20 @@ int router_init(struct router *r, struct mux *m, const struct mux_spacecfg *cfg,
         rsp_buf_init(&r->replies[i]);
     rsp_buf_init(&r->mem);
     rsp_buf_init(&r->fp_bytes);
-    if (cfg->identify == MUX_IDENTIFY_VARIABLE) {
-        snprintf(err, errlen, "%s: user.identify: \"variable\" is not supported yet; use "
-                 "\"fingerprint\" or \"satp\"", source);
-        return -1;
-    }
     if (spaces_init(&r->spaces, cfg, err, errlen) != 0)
         return -1;
     r->cur = spaces_kernel(&r->spaces);
     if (kernel_path) {
+        uint64_t size;
+        char msg[256];
         if (elf_file_open(kernel_path, &r->kernel, err, errlen) != 0 ||
             hooks_resolve(&r->hooks, cfg, r->kernel, source, err, errlen) != 0) {
+            router_free(r);
+            return -1;
+        }
+        if (cfg->identify == MUX_IDENTIFY_VARIABLE &&
+            elf_symbol(r->kernel, cfg->variable, &r->var_addr, &size, msg, sizeof msg) != 0) {
+            snprintf(err, errlen, "%s: user.variable: %s", source, msg);
             router_free(r);
             return -1;
         }
@@ -1309,7 +1369,7 @@ int router_init(struct router *r, struct mux *m, const struct mux_spacecfg *cfg,
                   r->spaces.nprograms, r->spaces.nprograms == 1 ? "" : "s",
                   r->spaces.plan.nprobes, r->spaces.plan.nprobes == 1 ? "" : "s",
                   r->spaces.plan.nbytes);
-    } else if (cfg->hooks[MUX_HOOK_ENTER_USER].n) {
+    } else if (cfg->hooks[MUX_HOOK_ENTER_USER].n || cfg->identify == MUX_IDENTIFY_VARIABLE) {
         snprintf(err, errlen, "%s: hooks need the kernel ELF (kernel.elf or --kernel)", source);
         router_free(r);
         return -1;

@@ -101,6 +101,8 @@ struct router {
     void (*mem_then)(struct router *r, int status);
 
     /* identification in progress */
+    uint64_t var_addr;                /* "identify": "variable": its address */
+    uint64_t ident_key;
     struct mux_space *ident_space;
     void (*ident_then)(struct router *r, struct mux_space *sp);
     size_t ident_probe;

@@ -199,4 +199,33 @@ check "the breakpoint in init did not stop the kernel-only resume" \
 check "the guest runs to its end" wait_qemu_exit 0
 check "rspmux exits cleanly" stop_rspmux
 
+# --- 4: identified by a kernel variable (the demo kernel's current_pid) -------
+# syscalls gets the page table compute freed, so satp alone would take it for
+# compute after an exec; the variable tells them apart.
+cat >"$TMP/variable.json" <<'EOF'
+{ "user": { "identify": "variable", "variable": { "symbol": "current_pid", "size": 4 } } }
+EOF
+start_qemu_gdb "$TMP/qemu4.log" -append "test; compute 5; syscalls" || finish
+start_rspmux "$TMP/mux4.log" --preset demo-os -c "$TMP/variable.json" --qemu "$GDB_PORT" \
+    ${MUX_VERBOSE:--v} || finish
+timeout 120 "${GDB[@]}" -x configs/rspmux.gdb -ex "target remote 127.0.0.1:$MUX_PORT" \
+    -ex "break syscalls.c:main" -ex "continue" -ex "print \$_inferior" -ex "inferior 1" \
+    -ex "print current_pid" -ex "delete" -ex "continue" </dev/null >"$TMP/gdb4.log" 2>&1
+check "spaces are keyed by the kernel's pid" expect_in_order "$TMP/mux4.log" <(cat <<'P'
+new address space: process 2, init, satp 0x8[0-9a-f]+, current_pid 1$
+new address space: process 3, compute, satp 0x8[0-9a-f]+, current_pid 2$
+new address space: process 4, syscalls, satp 0x8[0-9a-f]+, current_pid 3$
+P
+)
+check "no process is taken for another" bash -c "! grep -q 'replaced by an exec' '$TMP/mux4.log'"
+check "the breakpoint stops syscalls, whose pid the kernel agrees on" \
+    expect_in_order "$TMP/gdb4.log" <(cat <<'P'
+^Thread 4\.1 hit Breakpoint 1, main \(.*\) at test/os/user/syscalls\.c:[0-9]+$
+^\$1 = 4$
+^\$2 = 3$
+P
+)
+check "the guest runs to its end" wait_qemu_exit 0
+check "rspmux exits cleanly" stop_rspmux
+
 finish

@@ -27,6 +27,10 @@ static struct {
     int next_pid;
 } cpu;
 
+/* The pid of the task on the CPU (0: the scheduler), for debuggers: rspmux's
+ * "identify": "variable" names it. */
+volatile int current_pid;
+
 void task_init(void)
 {
     cpu.next_pid = INIT_PID;
@@ -273,7 +277,9 @@ void scheduler(void)
         }
         t->state = TASK_RUNNING;
         cpu.current = t;
+        current_pid = t->pid;
         __switch(&cpu.idle_ctx, &t->ctx);
         cpu.current = 0;
+        current_pid = 0;
     }
 }
