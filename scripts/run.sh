@@ -55,15 +55,16 @@ halted=""
 [[ "$HALT" == 1 ]] && halted=" (halted: the kernel starts when GDB continues)"
 if [[ "$PROXY" == 1 ]]; then
     mkdir -p build
-    build/rspmux --listen "127.0.0.1:$RSPMUX_PORT" --qemu "127.0.0.1:$GDB_PORT" \
-        --kernel "$KERNEL" 2>build/rspmux.log &
+    build/rspmux --preset demo-os --kernel "$KERNEL" --listen "127.0.0.1:$RSPMUX_PORT" \
+        --qemu "127.0.0.1:$GDB_PORT" \
+        2>build/rspmux.log &
     mux_pid=$!
     trap 'kill "$mux_pid" 2>/dev/null; wait "$mux_pid" 2>/dev/null' EXIT
     cat <<MSG
 rspmux demo: $KERNEL in QEMU (riscv64 virt, 128 MiB)$halted
   rspmux         127.0.0.1:$RSPMUX_PORT -> QEMU gdbstub 127.0.0.1:$GDB_PORT (log: build/rspmux.log)
-  attach GDB     gdb-multiarch -ex "target remote 127.0.0.1:$RSPMUX_PORT"
-  in GDB         monitor help; user symbols: add-symbol-file build/os/user/<program>.elf
+  attach GDB     gdb-multiarch -x configs/rspmux.gdb -ex "target remote 127.0.0.1:$RSPMUX_PORT"
+  in GDB         info inferiors (each process, with its program); monitor spaces; monitor help
   stop           type 'poweroff' at the shell, or press Ctrl-A then X
 MSG
 else

@@ -10,7 +10,7 @@ MUX_PORT=$(free_port)
 start_console "$LOG" env GDB_PORT="$GDB_PORT" RSPMUX_PORT="$MUX_PORT" timeout 120 scripts/run.sh
 
 check "prints the GDB command" wait_for \
-    "^  attach GDB     gdb-multiarch -ex \"target remote 127\\.0\\.0\\.1:$MUX_PORT\"$"
+    "^  attach GDB     gdb-multiarch -x configs/rspmux\\.gdb -ex \"target remote 127\\.0\\.0\\.1:$MUX_PORT\"$"
 check "rspmux listens" bash -c "source test/integration/lib.sh; for i in \$(seq 100); do is_listening $MUX_PORT && exit 0; sleep 0.1; done; exit 1"
 
 # Attach with exactly the command it printed; detaching lets the kernel boot.
