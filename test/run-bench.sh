@@ -4,6 +4,7 @@
 #   boot      QEMU start to the shell prompt, and to power-off in test mode
 #   syscalls  the guest's own timing of 30000 short system calls
 #   proxy     a GDB workload straight to QEMU and through rspmux (test/bench/proxy.sh)
+#   spaces    following address-space switches: cost per switch, round trips (test/bench/spaces.sh)
 set -u
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
@@ -46,3 +47,4 @@ echo "bench: boot to shell prompt   median $(for _ in $(seq "$RUNS"); do boot_to
 echo "bench: test mode, boot to off median $(for _ in $(seq "$RUNS"); do test_mode_ms; done | median) ms ($RUNS runs)"
 echo "bench: guest system call      median $(for _ in $(seq "$RUNS"); do syscall_us; done | median) us per call ($RUNS runs of 30000 calls)"
 bash test/bench/proxy.sh
+bash test/bench/spaces.sh
