@@ -651,24 +651,30 @@ static unsigned thread_pid(const struct router *r, const struct mux_space *sp)
     return sp ? sp->pid : SPACE_KERNEL_PID;
 }
 
-/* "T05" + QEMU's stop reason (watch:addr; swbreak:; ...) + our thread. */
+/* "T05" + QEMU's stop reason (watch:addr; swbreak:; ...), or `extra`
+ * instead, + our thread. */
 static void send_stop(struct router *r, struct mux_space *sp, unsigned signal, const char *extra)
 {
-    char reply[160];
-    int n = snprintf(reply, sizeof reply, "T%02x", signal & 0xff);
+    struct rsp_buf reply;
+    rsp_buf_init(&reply);
+    rsp_buf_printf(&reply, "T%02x", signal & 0xff);
     if (extra)
-        n += snprintf(reply + n, sizeof reply - (size_t)n, "%s", extra);
+        rsp_buf_append_str(&reply, extra);
     else if (r->stop_reason[0] && strstr(r->stop_reason, "watch"))
-        n += snprintf(reply + n, sizeof reply - (size_t)n, "%s:%llx;", r->stop_reason,
-                      (unsigned long long)r->stop_reason_addr);
+        rsp_buf_printf(&reply, "%s:%llx;", r->stop_reason,
+                       (unsigned long long)r->stop_reason_addr);
     else if (r->stop_reason[0])
-        n += snprintf(reply + n, sizeof reply - (size_t)n, "%s:;", r->stop_reason);
-    n += snprintf(reply + n, sizeof reply - (size_t)n, "thread:p%x.1;", thread_pid(r, sp));
+        rsp_buf_printf(&reply, "%s:;", r->stop_reason);
+    rsp_buf_printf(&reply, "thread:p%x.1;", thread_pid(r, sp));
     r->cur = sp;
     if (sp)
         sp->announced = true;
     r->gdb_stops++;
-    finish_request(r, reply, (size_t)n);
+    if (reply.failed)
+        finish_request(r, "E0c", 3);
+    else
+        finish_request(r, (const char *)reply.data, reply.len);
+    rsp_buf_free(&reply);
 }
 
 /* A user breakpoint of another process fired in this one: not GDB's stop. */
@@ -877,9 +883,22 @@ static void announce_new(struct router *r, struct mux_space *sp)
         report(r, 5);
         return;
     }
-    /* "library" makes GDB add the process, load its program and resume by
-     * itself (a stop in a process it did not know is accepted). */
-    send_stop(r, sp, 5, "library:;");
+    /* An exec event makes GDB add the process (a stop in a process it did not
+     * know is accepted), load the program into it and resume by itself. The
+     * program is named, so an inferior GDB reuses (one whose process exited)
+     * gets the new program instead of keeping the old one. */
+    const char *path = space_path(&r->spaces, sp);
+    if (!path) {
+        send_stop(r, sp, 5, "library:;");
+        return;
+    }
+    struct rsp_buf ev;
+    rsp_buf_init(&ev);
+    rsp_buf_append_str(&ev, "exec:");
+    rsp_buf_append_hex(&ev, path, strlen(path));
+    rsp_buf_append(&ev, ";", 2);   /* with its NUL: send_stop takes a C string */
+    send_stop(r, sp, 5, ev.failed ? "library:;" : (const char *)ev.data);
+    rsp_buf_free(&ev);
 }
 
 static bool hook_stop(const struct router *r);
@@ -1281,6 +1300,69 @@ void router_memory(struct router *r, struct session *s, unsigned pid, uint64_t a
     r->mem_pid = pid;
     bool direct = direct_access(r, sp, &satp);
     mem_start(r, satp, direct, addr, len, write_bytes, memory_done);
+}
+
+/* ------------------------------------------------- another process's registers */
+
+static void put_reg(struct rsp_buf *out, uint64_t v)
+{
+    uint8_t b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t)(v >> (8 * i));
+    rsp_buf_append_hex(out, b, 8);
+}
+
+static uint64_t frame_word(const struct router *r, unsigned offset)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | r->mem.data[offset + (unsigned)i];
+    return v;
+}
+
+/* The user registers a process left in its trap frame when it entered the
+ * kernel, as 'g' (x0..x31, pc) or one 'p'. */
+static void frame_read(struct router *r, int status)
+{
+    const struct mux_spacecfg *c = r->cfg;
+    struct rsp_buf out;
+    if (status != 0) {
+        log_debug("trap frame of process %u: %s", r->mem_pid, r->mem_err);
+        finish_request(r, "E14", 3);
+        return;
+    }
+    rsp_buf_init(&out);
+    for (unsigned n = 0; n <= 32; n++) {
+        if (r->reg_wanted >= 0 && (unsigned)r->reg_wanted != n)
+            continue;
+        put_reg(&out, n == 0 ? 0 : n == 32 ? frame_word(r, c->tf_pc)
+                                           : frame_word(r, c->tf_x1 + 8 * (n - 1)));
+    }
+    if (r->reg_wanted > 32)
+        rsp_buf_append_str(&out, "xxxxxxxxxxxxxxxx");
+    if (out.failed)
+        finish_request(r, "E0c", 3);
+    else
+        finish_request(r, (const char *)out.data, out.len);
+    rsp_buf_free(&out);
+}
+
+bool router_frame_registers(struct router *r, struct session *s, unsigned pid, int regnum)
+{
+    const struct mux_spacecfg *c = r->cfg;
+    struct mux_space *sp = spaces_by_pid(&r->spaces, pid);
+    if (!c->has_trap_frame || !sp || sp->pid == SPACE_KERNEL_PID || sp->state != SPACE_LIVE ||
+        !sp->satp || (regnum > 32 && regnum != -1))
+        return false;
+    unsigned end = c->tf_pc > c->tf_x1 + 31 * 8 ? c->tf_pc + 8 : c->tf_x1 + 31 * 8;
+    r->client = s;
+    r->busy = true;
+    r->phase = PH_IDLE;
+    r->mem_pid = pid;
+    r->reg_wanted = regnum;
+    mem_start(r, sp->satp, r->cpu_known && r->satp_known && r->satp == sp->satp,
+              c->trap_frame, end, NULL, frame_read);
+    return true;
 }
 
 bool router_on_cpu(const struct router *r, unsigned pid)

@@ -110,6 +110,7 @@ struct router {
     void (*cpu_then)(struct router *r);
     unsigned report_signal;
     unsigned mem_pid;
+    int reg_wanted;                   /* a 'p' from a trap frame, or -1 for 'g' */
     void (*cleanup_then)(struct router *r);
     size_t cleanup_removed;           /* GDB's breakpoints a departed client left */
 
@@ -146,6 +147,11 @@ void router_interrupt(struct router *r);
 /* Memory of process `pid` (m/M). The reply goes to session_router_reply(). */
 void router_memory(struct router *r, struct session *s, unsigned pid, uint64_t addr,
                    size_t len, const uint8_t *write_bytes);
+/* The registers of user process `pid`, not on the CPU, from its trap frame
+ * (config "user.trap_frame"): all of them ('g', regnum -1) or one ('p').
+ * False if there is no frame to read (the caller answers otherwise);
+ * else the reply goes to session_router_reply(). */
+bool router_frame_registers(struct router *r, struct session *s, unsigned pid, int regnum);
 /* True if `pid`'s registers are the CPU's (it is the process on the CPU). */
 bool router_on_cpu(const struct router *r, unsigned pid);
 /* The process a stop would be reported in now. */

@@ -358,6 +358,12 @@ static int on_registers(void *ctx, const struct rsp_args *args, struct rsp_buf *
     (void)out;
     if (router_on_cpu(&d->s->mux->router, selected_pid(d->s)))
         return forward(d->s, d->pkt, d->len, PEND_PLAIN, 0);
+    int regnum = d->pkt[0] == 'g' ? -1 : args->a[0].num > 4096 ? 4096 : (int)args->a[0].num;
+    if (router_frame_registers(&d->s->mux->router, d->s, selected_pid(d->s), regnum)) {
+        d->s->pending = PEND_ROUTER;
+        d->s->busy = true;
+        return RSP_DEFERRED;
+    }
     d->s->mask_single = d->pkt[0] == 'p';
     d->s->mask_keep_pc = d->pkt[0] == 'g' || args->a[0].num == d->s->mux->router.reg_pc;
     return forward(d->s, d->pkt, d->len, PEND_MASK, 0);

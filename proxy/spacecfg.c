@@ -223,6 +223,40 @@ void mux_spacecfg_check_user(struct jp_ctx *ctx, const cJSON *v, void *target)
         sc->variable_size = 4;
 }
 
+static void apply_tf_address(struct jp_ctx *ctx, const cJSON *v, void *target)
+{
+    struct mux_spacecfg *sc = target;
+    if (mux_parse_u64(v->valuestring, &sc->trap_frame) != 0) {
+        char q[120];
+        jp_quote(v->valuestring, 40, q, sizeof q);
+        jp_error(ctx, "expected an address string like \"0xffffffffffffe000\", found string %s",
+                 q);
+        return;
+    }
+    sc->has_trap_frame = true;
+}
+
+static void apply_tf_x1(struct jp_ctx *ctx, const cJSON *v, void *target)
+{
+    (void)ctx;
+    ((struct mux_spacecfg *)target)->tf_x1 = (unsigned)v->valuedouble;
+}
+
+static void apply_tf_pc(struct jp_ctx *ctx, const cJSON *v, void *target)
+{
+    (void)ctx;
+    ((struct mux_spacecfg *)target)->tf_pc = (unsigned)v->valuedouble;
+}
+
+static const struct jp_field trap_frame_keys[] = {
+    { .key = "address", .kind = JP_STRING, .required = true,
+      .expected = "an address string like \"0xffffffffffffe000\"", .apply = apply_tf_address },
+    { .key = "x1", .kind = JP_INTEGER, .required = true, .min = 0, .max = 4096,
+      .apply = apply_tf_x1 },
+    { .key = "pc", .kind = JP_INTEGER, .required = true, .min = 0, .max = 4096,
+      .apply = apply_tf_pc },
+};
+
 static const struct jp_field program_row = { .kind = JP_STRING, .expected = "a path string" };
 
 static const struct jp_field variable_keys[] = {
@@ -235,6 +269,7 @@ const struct jp_field mux_spacecfg_user_keys[MUX_SPACECFG_USER_KEYS] = {
       .apply = apply_programs },
     { .key = "identify", .kind = JP_STRING, .apply = apply_identify },
     { .key = "variable", .kind = JP_OBJECT, JP_FIELDS(variable_keys) },
+    { .key = "trap_frame", .kind = JP_OBJECT, JP_FIELDS(trap_frame_keys) },
 };
 
 /* ------------------------------------------------------------ "hooks" */

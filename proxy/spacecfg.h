@@ -64,6 +64,12 @@ struct mux_spacecfg {
     enum mux_identify identify;
     char *variable;            /* "user.variable.symbol" */
     unsigned variable_size;    /* 1, 2, 4 or 8 */
+    /* "user.trap_frame": where a process in the kernel keeps its user registers,
+     * at the same virtual address in every user space (rCore's TrapContext,
+     * xv6's trapframe): x1..x31 from offset x1, the user pc at offset pc. */
+    bool has_trap_frame;
+    uint64_t trap_frame;
+    unsigned tf_x1, tf_pc;
     struct mux_points hooks[MUX_HOOK_COUNT];
     struct mux_alias *aliases;
     size_t naliases;
@@ -88,7 +94,7 @@ int mux_spacecfg_copy(struct mux_spacecfg *dst, const struct mux_spacecfg *src);
  * loaded (config.c's rows enter it). Program paths are kept as written: the
  * caller makes them absolute. mux_spacecfg_check_user is the "user" row's
  * apply. */
-#define MUX_SPACECFG_USER_KEYS      3
+#define MUX_SPACECFG_USER_KEYS      4
 #define MUX_SPACECFG_HOOK_KEYS      7
 #define MUX_SPACECFG_PROCESSES_KEYS 2
 extern const struct jp_field mux_spacecfg_user_keys[MUX_SPACECFG_USER_KEYS];

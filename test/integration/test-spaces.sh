@@ -37,6 +37,7 @@ shell grep -c 'primes below 5' $TMP/qemu1.log
 # memory of a process that is not on the CPU: init sleeps in waitpid
 inferior 2
 printf "init says: %s\n", default_tests
+bt
 # the kernel's memory while the CPU is in user mode
 inferior 1
 print cpu.current->name
@@ -69,9 +70,9 @@ EOF
 timeout 180 "${GDB[@]}" -x "$TMP/s1.gdb" </dev/null >"$TMP/gdb1.log" 2>&1
 check "new processes are announced and get their program" expect_in_order "$TMP/gdb1.log" <(cat <<'P'
 ^\[New inferior 2\]$
-^Reading symbols from .*/build/os/user/init\.elf\.\.\.$
+^process 2 is executing new program: .*/build/os/user/init\.elf$
 ^\[New inferior 3\]$
-^Reading symbols from .*/build/os/user/compute\.elf\.\.\.$
+^process 3 is executing new program: .*/build/os/user/compute\.elf$
 P
 )
 check "a kernel breakpoint fires for every process" expect_in_order "$TMP/gdb1.log" <(cat <<'P'
@@ -91,6 +92,14 @@ check "compute never stopped at its main (same address)" \
     bash -c "! grep -q 'Breakpoint 2, main .* compute\.c' '$TMP/gdb1.log'"
 check "memory of a sleeping process is read through its page table" \
     log_has "$TMP/gdb1.log" '^init says: compute; syscalls; sleeper; forker$'
+check "a process in the kernel shows its user registers (trap frame): init waits" \
+    expect_in_order "$TMP/gdb1.log" <(cat <<'P'
+^init says: 
+^#0  (0x[0-9a-f]+ in )?syscall[0-9] \(
+^#1  .*(spawn|waitpid) \(
+^#2  .*work \(.*\) at test/os/user/init\.c:[0-9]+$
+P
+)
 check "kernel memory is read while the CPU is in user mode" \
     log_has "$TMP/gdb1.log" '^\$1 = "syscalls\\000'
 check "the kernel breakpoint from syscalls shows kernel frames" expect_in_order "$TMP/gdb1.log" <(cat <<'P'
@@ -175,7 +184,7 @@ for code in 0153 0320 065; do
         log_has "$TMP/gdb2.log" "^\\[Inferior [0-9]+ \\(process [0-9]+\\) exited with code $code\\]\$"
 done
 check "the exec'd child appears as compute" log_has "$TMP/gdb2.log" \
-    '^Reading symbols from .*/build/os/user/compute\.elf\.\.\.$'
+    '^process [0-9]+ is executing new program: .*/build/os/user/compute\.elf$'
 check "forker passed" log_has "$TMP/qemu2.log" '^forker: 3 forked children returned their own results'
 check "the guest runs to its end" wait_qemu_exit 0
 check "rspmux exits cleanly" stop_rspmux
