@@ -308,6 +308,15 @@ static void *enter_spaces(struct jp_ctx *ctx, void *target, size_t index)
     return &ld->next.spaces;
 }
 
+/* "aliases" in a file replaces the list loaded before, even when empty. */
+static void *enter_aliases(struct jp_ctx *ctx, void *target, size_t index)
+{
+    struct load *ld = target;
+    (void)ctx, (void)index;
+    mux_spacecfg_clear_aliases(&ld->next.spaces);
+    return &ld->next.spaces;
+}
+
 /* "root" was read before the other keys (see base_of); nothing to do here. */
 static void apply_root(struct jp_ctx *ctx, const cJSON *v, void *target)
 {
@@ -342,7 +351,7 @@ static const struct jp_field top_keys[] = {
     { .key = "hooks", .kind = JP_OBJECT, .fields = mux_spacecfg_hook_keys,
       .nfields = MUX_SPACECFG_HOOK_KEYS, .enter = enter_spaces },
     { .key = "aliases", .kind = JP_ARRAY, .expected = "an array of aliases",
-      .fields = mux_spacecfg_alias_row, .nfields = 1, .enter = enter_spaces },
+      .fields = mux_spacecfg_alias_row, .nfields = 1, .enter = enter_aliases },
     { .key = "processes", .kind = JP_OBJECT, .fields = mux_spacecfg_processes_keys,
       .nfields = MUX_SPACECFG_PROCESSES_KEYS, .enter = enter_spaces },
 };

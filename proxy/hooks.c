@@ -93,8 +93,8 @@ static int resolve_point(const struct mux_point *p, struct elf_file *kernel, uin
         return -1;
     if (p->instruction) {
         if (elf_riscv_insn(p->instruction, &match, &mask) != 0) {
-            snprintf(msg, msglen, "unknown instruction '%s' (known: sret, mret, ecall, ebreak, "
-                     "wfi, sfence.vma, fence.i)", p->instruction);
+            snprintf(msg, msglen, "unknown instruction '%s' (known: sret, mret, dret, ecall, "
+                     "ebreak, c.ebreak, wfi, sfence.vma, fence.i, nop, c.nop)", p->instruction);
             return -1;
         }
         if (elf_find_insn(kernel, *addr, *size, match, mask, p->instruction, addr, msg,

@@ -21,17 +21,33 @@ const char *mux_hook_name(enum mux_hook_kind k)
     return k < MUX_HOOK_COUNT ? hook_names[k] : "?";
 }
 
+/* "0x" then hex digits, or decimal digits: never octal, no sign, no spaces. */
 int mux_parse_u64(const char *s, uint64_t *out)
 {
     char *end;
-    if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+    int base = 10;
+    if (s && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        s += 2;
+        base = 16;
+    }
+    if (!s || !((*s >= '0' && *s <= '9') || (base == 16 && ((*s >= 'a' && *s <= 'f') ||
+                                                           (*s >= 'A' && *s <= 'F')))))
         return -1;
     errno = 0;
-    unsigned long long v = strtoull(s, &end, 0);
+    unsigned long long v = strtoull(s, &end, base);
     if (errno || *end)
         return -1;
     *out = v;
     return 0;
+}
+
+/* Refuses "" for a name; true if the value is usable. */
+static bool non_empty(struct jp_ctx *ctx, const cJSON *v)
+{
+    if (v->valuestring[0])
+        return true;
+    jp_error(ctx, "expected a non-empty string, found string \"\"");
+    return false;
 }
 
 /* ------------------------------------------------------------ lifetime */
@@ -73,6 +89,11 @@ static void free_aliases(struct mux_spacecfg *sc)
 }
 
 static void pending_reset(struct mux_spacecfg *sc);
+
+void mux_spacecfg_clear_aliases(struct mux_spacecfg *sc)
+{
+    free_aliases(sc);
+}
 
 void mux_spacecfg_free(struct mux_spacecfg *sc)
 {
@@ -193,6 +214,8 @@ static void apply_identify(struct jp_ctx *ctx, const cJSON *v, void *target)
 static void apply_var_symbol(struct jp_ctx *ctx, const cJSON *v, void *target)
 {
     struct mux_spacecfg *sc = target;
+    if (!non_empty(ctx, v))
+        return;
     char *s = strdup(v->valuestring);
     if (!s) {
         jp_error(ctx, "out of memory");
@@ -303,8 +326,9 @@ static void apply_pt_line(struct jp_ctx *ctx, const cJSON *v, void *target)
 {
     const char *colon = strrchr(v->valuestring, ':');
     uint64_t line;
-    if (!colon || colon == v->valuestring || mux_parse_u64(colon + 1, &line) != 0 || line == 0 ||
-        line > 10000000) {
+    if (!colon || colon == v->valuestring || (colon[1] == '0' && colon[2]) ||
+        mux_parse_u64(colon + 1, &line) != 0 || (colon[1] == '0' && colon[2] == 'x') ||
+        line == 0 || line > 10000000) {
         char q[120];
         jp_quote(v->valuestring, 60, q, sizeof q);
         jp_error(ctx, "expected \"FILE:LINE\" (e.g. \"trap.c:42\"), found string %s", q);
@@ -329,6 +353,8 @@ static void apply_pt_address(struct jp_ctx *ctx, const cJSON *v, void *target)
 static void apply_pt_instruction(struct jp_ctx *ctx, const cJSON *v, void *target)
 {
     struct mux_spacecfg *sc = target;
+    if (!non_empty(ctx, v))
+        return;
     free(sc->pending.instruction);
     if (!(sc->pending.instruction = strdup(v->valuestring)))
         jp_error(ctx, "out of memory");
@@ -451,23 +477,62 @@ static void *enter_step_into(struct jp_ctx *c, void *t, size_t i)
 
 #define POINT_ROW(fn) \
     { .kind = JP_OBJECT, JP_FIELDS(point_keys), .enter = fn, .apply = apply_point }
-static const struct jp_field enter_user_row[] = { POINT_ROW(enter_enter_user) };
-static const struct jp_field enter_kernel_row[] = { POINT_ROW(enter_enter_kernel) };
-static const struct jp_field switch_row[] = { POINT_ROW(enter_switch) };
-static const struct jp_field exec_row[] = { POINT_ROW(enter_exec) };
-static const struct jp_field exit_row[] = { POINT_ROW(enter_exit) };
-static const struct jp_field return_path_row[] = { POINT_ROW(enter_return_path) };
+static const struct jp_field enter_user_points[] = { POINT_ROW(enter_enter_user) };
+static const struct jp_field enter_kernel_points[] = { POINT_ROW(enter_enter_kernel) };
+static const struct jp_field switch_points[] = { POINT_ROW(enter_switch) };
+static const struct jp_field exec_points[] = { POINT_ROW(enter_exec) };
+static const struct jp_field exit_points[] = { POINT_ROW(enter_exit) };
+static const struct jp_field return_path_points[] = { POINT_ROW(enter_return_path) };
 
-#define POINT_LIST(name, rows) \
+/* A list present in a file replaces the list loaded before, even when empty. */
+static void *clear_list(struct jp_ctx *ctx, void *target, enum mux_hook_kind k)
+{
+    (void)ctx;
+    free_points(&((struct mux_spacecfg *)target)->hooks[k]);
+    return target;
+}
+
+static void *clear_enter_user(struct jp_ctx *c, void *t, size_t i)
+{
+    (void)i;
+    return clear_list(c, t, MUX_HOOK_ENTER_USER);
+}
+static void *clear_enter_kernel(struct jp_ctx *c, void *t, size_t i)
+{
+    (void)i;
+    return clear_list(c, t, MUX_HOOK_ENTER_KERNEL);
+}
+static void *clear_switch(struct jp_ctx *c, void *t, size_t i)
+{
+    (void)i;
+    return clear_list(c, t, MUX_HOOK_SWITCH);
+}
+static void *clear_exec(struct jp_ctx *c, void *t, size_t i)
+{
+    (void)i;
+    return clear_list(c, t, MUX_HOOK_EXEC);
+}
+static void *clear_exit(struct jp_ctx *c, void *t, size_t i)
+{
+    (void)i;
+    return clear_list(c, t, MUX_HOOK_EXIT);
+}
+static void *clear_return_path(struct jp_ctx *c, void *t, size_t i)
+{
+    (void)i;
+    return clear_list(c, t, MUX_HOOK_RETURN_PATH);
+}
+
+#define POINT_LIST(name, k) \
     { .key = name, .kind = JP_ARRAY, .expected = "a hook point or an array of them", \
-      JP_FIELDS(rows), .or_one = true }
+      JP_FIELDS(k##_points), .or_one = true, .enter = clear_##k }
 const struct jp_field mux_spacecfg_hook_keys[MUX_SPACECFG_HOOK_KEYS] = {
-    POINT_LIST("enter_user", enter_user_row),
-    POINT_LIST("enter_kernel", enter_kernel_row),
-    POINT_LIST("switch", switch_row),
-    POINT_LIST("exec", exec_row),
-    POINT_LIST("exit", exit_row),
-    POINT_LIST("return_path", return_path_row),
+    POINT_LIST("enter_user", enter_user),
+    POINT_LIST("enter_kernel", enter_kernel),
+    POINT_LIST("switch", switch),
+    POINT_LIST("exec", exec),
+    POINT_LIST("exit", exit),
+    POINT_LIST("return_path", return_path),
     { .key = "step_into_kernel", .kind = JP_OBJECT, JP_FIELDS(point_keys),
       .enter = enter_step_into, .apply = apply_point },
 };
@@ -498,6 +563,8 @@ static void *enter_alias(struct jp_ctx *ctx, void *target, size_t index)
 static void apply_alias_symbol(struct jp_ctx *ctx, const cJSON *v, void *target)
 {
     struct mux_alias *a = target;
+    if (!non_empty(ctx, v))
+        return;
     free(a->symbol);
     if (!(a->symbol = strdup(v->valuestring)))
         jp_error(ctx, "out of memory");

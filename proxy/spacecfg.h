@@ -103,6 +103,9 @@ extern const struct jp_field mux_spacecfg_processes_keys[MUX_SPACECFG_PROCESSES_
 extern const struct jp_field mux_spacecfg_alias_row[1];
 void mux_spacecfg_check_user(struct jp_ctx *ctx, const cJSON *value, void *target);
 
+/* Empties the alias list (a config's "aliases" replaces the one before). */
+void mux_spacecfg_clear_aliases(struct mux_spacecfg *sc);
+
 /* Replaces the program list (for --user): `paths` are copied as given. */
 int mux_spacecfg_set_programs(struct mux_spacecfg *sc, char *const *paths, size_t n);
 

@@ -7,6 +7,7 @@
  *
  * Runs from the repository root (test/run-tests.sh does), so that
  * configs/demo-os.json is found. */
+#define _DEFAULT_SOURCE  /* realpath */
 #define _POSIX_C_SOURCE 200809L
 
 #include <setjmp.h>
@@ -107,7 +108,8 @@ static void test_defaults(void **state)
 /* ------------------------------------------------------------ text cases */
 
 /* Expected fields after a successful load; NULL/0 host, port and retry
- * fields mean "the default", elf and description are compared as given. */
+ * fields mean "the default", elf and description are compared as given,
+ * spaces against dump_spaces (NULL: nothing but the defaults). */
 struct want_cfg {
     const char *listen_host;
     unsigned listen_port;
@@ -116,6 +118,7 @@ struct want_cfg {
     unsigned retry_ms;
     const char *elf;
     const char *description;
+    const char *spaces;
 };
 
 struct load_case {
@@ -130,6 +133,16 @@ struct load_case {
 #define OK(n, j, ...)     { .name = n, .json = j, .rc = 0, .want = { __VA_ARGS__ } }
 #define BAD(n, j, e)      { .name = n, .json = j, .rc = -1, .err = e }
 #define E(s)              SRC ": " s
+
+/* Repeated parts of the address-space messages. */
+#define HOOK_KEYS      "enter_user, enter_kernel, switch, exec, exit, return_path, step_into_kernel"
+#define POINT_KEYS     "symbol, function, line, address, instruction, offset"
+#define ONE_KIND       "expected exactly one of \"symbol\", \"function\", \"line\", \"address\", "
+#define SYMBOL_ONLY    "\"instruction\" and \"offset\" go with \"symbol\" only"
+#define BAD_LINE       "expected \"FILE:LINE\" (e.g. \"trap.c:42\"), found string "
+#define BAD_POINT_ADDR "expected an address string like \"0x80200000\", found "
+#define BAD_ALIAS_ADDR "expected an address string like \"0xfffffffffffff000\", found "
+#define BAD_IDENTIFY   "expected \"fingerprint\", \"satp\" or \"variable\", found string "
 
 static const struct load_case load_cases[] = {
     /* accepted */
@@ -154,6 +167,99 @@ static const struct load_case load_cases[] = {
     OK("escapes in description", "{\"description\": \"\\u00e9 \\ud83d\\ude00 \\\"q\\\" \\/\"}",
        .description = "\xC3\xA9 \xF0\x9F\x98\x80 \"q\" /"),
     OK("UTF-8 in description", "{\"description\": \"d\xC3\xA9mo\"}", .description = "d\xC3\xA9mo"),
+
+    /* address spaces (dump_spaces shows what was loaded) */
+    OK("a hook of each kind",
+       "{\"hooks\": {\"step_into_kernel\": {\"function\": \"trap_handler\"},"
+       " \"enter_user\": [{\"symbol\": \"__restore\", \"instruction\": \"sret\"}],"
+       " \"enter_kernel\": [{\"symbol\": \"__alltraps\", \"offset\": 4}],"
+       " \"switch\": [{\"function\": \"__switch\"}],"
+       " \"exec\": [{\"symbol\": \"a\"}, {\"line\": \"os/trap.c:42\"}, {\"address\": "
+       "\"0x80200000\"}],"
+       " \"exit\": [{\"address\": \"2149580800\"}],"
+       " \"return_path\": [{\"symbol\": \"trap_return\"}, {\"function\": \"f\"}]}}",
+       .spaces = "enter_user[0] hooks.enter_user[0]: symbol \"__restore\" instruction \"sret\"\n"
+                 "enter_kernel[0] hooks.enter_kernel[0]: symbol \"__alltraps\" +4\n"
+                 "switch[0] hooks.switch[0]: function \"__switch\"\n"
+                 "exec[0] hooks.exec[0]: symbol \"a\"\n"
+                 "exec[1] hooks.exec[1]: line \"os/trap.c:42\"\n"
+                 "exec[2] hooks.exec[2]: address 0x80200000\n"
+                 "exit[0] hooks.exit[0]: address 0x80200000\n"
+                 "return_path[0] hooks.return_path[0]: symbol \"trap_return\"\n"
+                 "return_path[1] hooks.return_path[1]: function \"f\"\n"
+                 "step_into_kernel[0] hooks.step_into_kernel: function \"trap_handler\"\n"),
+    OK("a single point without its array",
+       "{\"hooks\": {\"exec\": {\"symbol\": \"task_exec\"}, \"exit\": {\"line\": \"C:a.c:7\"}}}",
+       .spaces = "exec[0] hooks.exec[0]: symbol \"task_exec\"\n"
+                 "exit[0] hooks.exit[0]: line \"C:a.c:7\"\n"),
+    OK("symbol with instruction and offset",
+       "{\"hooks\": {\"enter_user\": [{\"symbol\": \"s\", \"instruction\": \"sret\","
+       " \"offset\": 1048576}, {\"symbol\": \"t\", \"offset\": 0},"
+       " {\"offset\": 2, \"symbol\": \"u\"}]}}",
+       .spaces = "enter_user[0] hooks.enter_user[0]: symbol \"s\" +1048576 instruction \"sret\"\n"
+                 "enter_user[1] hooks.enter_user[1]: symbol \"t\"\n"
+                 "enter_user[2] hooks.enter_user[2]: symbol \"u\" +2\n"),
+    OK("address strings",
+       "{\"hooks\": {\"switch\": [{\"address\": \"0xffffffffffffffff\"},"
+       " {\"address\": \"18446744073709551615\"}, {\"address\": \"0\"}, {\"address\": \"0XaBc\"},"
+       " {\"address\": \"0x0000000000000000001\"}]}}",
+       .spaces = "switch[0] hooks.switch[0]: address 0xffffffffffffffff\n"
+                 "switch[1] hooks.switch[1]: address 0xffffffffffffffff\n"
+                 "switch[2] hooks.switch[2]: address 0x0\n"
+                 "switch[3] hooks.switch[3]: address 0xabc\n"
+                 "switch[4] hooks.switch[4]: address 0x1\n"),
+    OK("line numbers at the limits",
+       "{\"hooks\": {\"exit\": [{\"line\": \"f.c:1\"}, {\"line\": \"f.c:10000000\"}]}}",
+       .spaces = "exit[0] hooks.exit[0]: line \"f.c:1\"\n"
+                 "exit[1] hooks.exit[1]: line \"f.c:10000000\"\n"),
+    OK("empty hooks, user, processes", "{\"hooks\": {}, \"user\": {}, \"processes\": {}}",
+       .listen_port = 0),
+    OK("aliases",
+       "{\"aliases\": [{\"symbol\": \"strampoline\", \"run\": \"0xfffffffffffff000\","
+       " \"size\": 4096},"
+       " {\"link\": \"0x80201000\", \"run\": \"4096\", \"size\": 1073741824},"
+       " {\"size\": 1, \"run\": \"0x0\", \"link\": \"0\"}]}",
+       .spaces = "aliases[0] aliases[0]: symbol \"strampoline\" run 0xfffffffffffff000 size 4096\n"
+                 "aliases[1] aliases[1]: link 0x80201000 run 0x1000 size 1073741824\n"
+                 "aliases[2] aliases[2]: link 0x0 run 0x0 size 1\n"),
+    OK("identify fingerprint", "{\"user\": {\"identify\": \"fingerprint\"}}", .listen_port = 0),
+    OK("identify satp", "{\"user\": {\"identify\": \"satp\"}}", .spaces = "identify satp\n"),
+    OK("identify variable, size 4 by default",
+       "{\"user\": {\"identify\": \"variable\", \"variable\": {\"symbol\": \"current_pid\"}}}",
+       .spaces = "identify variable\nvariable current_pid size 4\n"),
+    OK("variable read before identify",
+       "{\"user\": {\"variable\": {\"size\": 8, \"symbol\": \"pid\"}, \"identify\": \"variable\"}}",
+       .spaces = "identify variable\nvariable pid size 8\n"),
+    OK("variable without identify", "{\"user\": {\"variable\": {\"symbol\": \"v\", \"size\": 1}}}",
+       .spaces = "variable v size 1\n"),
+    OK("variable of 2 bytes",
+       "{\"user\": {\"identify\": \"variable\", \"variable\": {\"symbol\": \"v\", \"size\": 2}}}",
+       .spaces = "identify variable\nvariable v size 2\n"),
+    OK("programs made absolute against the base",
+       "{\"user\": {\"programs\": [\"build/os/user\", \"./u.elf\", \"/abs/p.elf\", \"../up\"]}}",
+       .spaces = "programs[0] " BASE "/build/os/user\n"
+                 "programs[1] " BASE "/u.elf\n"
+                 "programs[2] /abs/p.elf\n"
+                 "programs[3] " BASE "/../up\n"),
+    OK("no programs", "{\"user\": {\"programs\": []}}", .listen_port = 0),
+    OK("root relative to the base",
+       "{\"root\": \"src\", \"kernel\": {\"elf\": \"k.elf\"},"
+       " \"user\": {\"programs\": [\"u\", \"/abs/v\"]}}",
+       .elf = BASE "/src/k.elf", .spaces = "programs[0] " BASE "/src/u\nprograms[1] /abs/v\n"),
+    OK("root written ./src/", "{\"root\": \"./src/\", \"kernel\": {\"elf\": \"k.elf\"}}",
+       .elf = BASE "/src/k.elf"),
+    OK("root after the paths", "{\"kernel\": {\"elf\": \"k.elf\"}, \"root\": \"src\"}",
+       .elf = BASE "/src/k.elf"),
+    OK("absolute root",
+       "{\"root\": \"/nonexistent-rspmux-root/\", \"kernel\": {\"elf\": \"./k.elf\"}}",
+       .elf = "/nonexistent-rspmux-root/k.elf"),
+    OK("root /", "{\"root\": \"/\", \"kernel\": {\"elf\": \"k.elf\"}}", .elf = "/k.elf"),
+    OK("root with an absolute elf", "{\"root\": \"src\", \"kernel\": {\"elf\": \"/k.elf\"}}",
+       .elf = "/k.elf"),
+    OK("report_exit false", "{\"processes\": {\"report_exit\": false}}",
+       .spaces = "report_exit false\n"),
+    OK("report_new false", "{\"processes\": {\"report_new\": false, \"report_exit\": true}}",
+       .spaces = "report_new false\n"),
 
     /* not an object, or nothing */
     BAD("empty", "", E("empty input (no JSON value)")),
@@ -322,6 +428,166 @@ static const struct load_case load_cases[] = {
     BAD("cut UTF-8 at the end", "{}\xE2\x82", SRC ":1:3: invalid UTF-8 at offset 2 (byte 0xe2)"),
     BAD("Latin-1 file", "{\"description\": \"d\xE9mo\"}",
         SRC ":1:19: invalid UTF-8 at offset 18 (byte 0xe9)"),
+
+    /* address spaces: hooks */
+    BAD("unknown hook", "{\"hooks\": {\"exex\": []}}",
+        E("hooks.exex: unknown key (known keys: " HOOK_KEYS ")")),
+    BAD("unknown key in a point", "{\"hooks\": {\"exec\": [{\"symbol\": \"a\", \"offst\": 4}]}}",
+        E("hooks.exec[0].offst: unknown key (known keys: " POINT_KEYS ")")),
+    BAD("two kinds in one point",
+        "{\"hooks\": {\"exec\": [{\"symbol\": \"a\"}, {\"symbol\": \"a\", \"function\": \"b\"}]}}",
+        E("hooks.exec[1]: " ONE_KIND "found 2")),
+    BAD("four kinds in a point without its array",
+        "{\"hooks\": {\"switch\": {\"symbol\": \"a\", \"function\": \"b\", \"line\": \"c:1\","
+        " \"address\": \"1\"}}}",
+        E("hooks.switch: " ONE_KIND "found 4")),
+    BAD("empty point", "{\"hooks\": {\"exit\": [{}]}}", E("hooks.exit[0]: " ONE_KIND "found 0")),
+    BAD("instruction without symbol", "{\"hooks\": {\"enter_user\": {\"instruction\": \"sret\"}}}",
+        E("hooks.enter_user: " ONE_KIND "found 0")),
+    BAD("instruction with function",
+        "{\"hooks\": {\"enter_user\": {\"function\": \"f\", \"instruction\": \"sret\"}}}",
+        E("hooks.enter_user: " SYMBOL_ONLY)),
+    BAD("offset with address", "{\"hooks\": {\"exec\": [{\"address\": \"0x1\", \"offset\": 0}]}}",
+        E("hooks.exec[0]: " SYMBOL_ONLY)),
+    BAD("offset with line",
+        "{\"hooks\": {\"step_into_kernel\": {\"line\": \"a.c:1\", \"offset\": 2}}}",
+        E("hooks.step_into_kernel: " SYMBOL_ONLY)),
+    BAD("bad offsets",
+        "{\"hooks\": {\"exec\": [{\"symbol\": \"a\", \"offset\": 1048577},"
+        " {\"symbol\": \"a\", \"offset\": -1}, {\"symbol\": \"a\", \"offset\": \"4\"},"
+        " {\"symbol\": \"a\", \"offset\": 0.5}]}}",
+        E("hooks.exec[0].offset: expected an integer from 0 to 1048576, found 1048577\n")
+        E("hooks.exec[1].offset: expected an integer from 0 to 1048576, found -1\n")
+        E("hooks.exec[2].offset: expected an integer from 0 to 1048576, found string \"4\"\n")
+        E("hooks.exec[3].offset: expected an integer from 0 to 1048576, found 0.5")),
+    BAD("empty names",
+        "{\"hooks\": {\"exec\": [{\"symbol\": \"\"}], \"switch\": {\"function\": \"\"}}}",
+        E("hooks.exec[0].symbol: expected a non-empty string, found string \"\"\n")
+        E("hooks.switch.function: expected a non-empty string, found string \"\"")),
+    BAD("instruction a number",
+        "{\"hooks\": {\"enter_user\": {\"symbol\": \"a\", \"instruction\": 1}}}",
+        E("hooks.enter_user.instruction: expected a mnemonic like \"sret\", found number 1")),
+    BAD("bad lines",
+        "{\"hooks\": {\"exec\": [{\"line\": \"trap.c\"}, {\"line\": \":42\"},"
+        " {\"line\": \"trap.c:\"}, {\"line\": \"trap.c:0\"}, {\"line\": \"trap.c:10000001\"},"
+        " {\"line\": \"trap.c:4x\"}, {\"line\": \"trap.c:-4\"}, {\"line\": \"trap.c:42 \"},"
+        " {\"line\": 42}]}}",
+        E("hooks.exec[0].line: " BAD_LINE "\"trap.c\"\n")
+        E("hooks.exec[1].line: " BAD_LINE "\":42\"\n")
+        E("hooks.exec[2].line: " BAD_LINE "\"trap.c:\"\n")
+        E("hooks.exec[3].line: " BAD_LINE "\"trap.c:0\"\n")
+        E("hooks.exec[4].line: " BAD_LINE "\"trap.c:10000001\"\n")
+        E("hooks.exec[5].line: " BAD_LINE "\"trap.c:4x\"\n")
+        E("hooks.exec[6].line: " BAD_LINE "\"trap.c:-4\"\n")
+        E("hooks.exec[7].line: " BAD_LINE "\"trap.c:42 \"\n")
+        E("hooks.exec[8].line: expected a \"FILE:LINE\" string, found number 42")),
+    BAD("bad addresses",
+        "{\"hooks\": {\"exit\": [{\"address\": \"0x\"}, {\"address\": \"\"}, {\"address\": \"-1\"},"
+        " {\"address\": \" 1\"}, {\"address\": \"1 \"}, {\"address\": \"0x1g\"},"
+        " {\"address\": \"0x10000000000000000\"}, {\"address\": \"18446744073709551616\"},"
+        " {\"address\": \"+1\"}, {\"address\": 2149580800}]}}",
+        E("hooks.exit[0].address: " BAD_POINT_ADDR "string \"0x\"\n")
+        E("hooks.exit[1].address: " BAD_POINT_ADDR "string \"\"\n")
+        E("hooks.exit[2].address: " BAD_POINT_ADDR "string \"-1\"\n")
+        E("hooks.exit[3].address: " BAD_POINT_ADDR "string \" 1\"\n")
+        E("hooks.exit[4].address: " BAD_POINT_ADDR "string \"1 \"\n")
+        E("hooks.exit[5].address: " BAD_POINT_ADDR "string \"0x1g\"\n")
+        E("hooks.exit[6].address: " BAD_POINT_ADDR "string \"0x10000000000000000\"\n")
+        E("hooks.exit[7].address: " BAD_POINT_ADDR "string \"18446744073709551616\"\n")
+        E("hooks.exit[8].address: " BAD_POINT_ADDR "string \"+1\"\n")
+        E("hooks.exit[9].address: " BAD_POINT_ADDR "number 2149580800")),
+    BAD("hook list a string", "{\"hooks\": {\"exec\": \"task_exec\"}}",
+        E("hooks.exec: expected a hook point or an array of them, found string \"task_exec\"")),
+    BAD("hook list element a string", "{\"hooks\": {\"exec\": [{\"symbol\": \"a\"}, \"b\"]}}",
+        E("hooks.exec[1]: expected an object, found string \"b\"")),
+    BAD("step_into_kernel an array",
+        "{\"hooks\": {\"step_into_kernel\": [{\"function\": \"f\"}]}}",
+        E("hooks.step_into_kernel: expected an object, found array")),
+    BAD("hooks an array", "{\"hooks\": []}", E("hooks: expected an object, found array")),
+    BAD("duplicate hook", "{\"hooks\": {\"exec\": {\"symbol\": \"a\"}, \"exec\": []}}",
+        E("hooks.exec: duplicate key")),
+
+    /* address spaces: aliases */
+    BAD("alias with symbol and link",
+        "{\"aliases\": [{\"symbol\": \"t\", \"link\": \"0x1000\", \"run\": \"0x2000\","
+        " \"size\": 4096}]}",
+        E("aliases[0]: expected exactly one of \"symbol\" and \"link\"")),
+    BAD("alias with neither symbol nor link",
+        "{\"aliases\": [{\"symbol\": \"t\", \"run\": \"0x1\", \"size\": 1},"
+        " {\"run\": \"0x2000\", \"size\": 4096}]}",
+        E("aliases[1]: expected exactly one of \"symbol\" and \"link\"")),
+    BAD("alias without size", "{\"aliases\": [{\"symbol\": \"t\", \"run\": \"0x2000\"}]}",
+        E("aliases[0]: missing required key \"size\"")),
+    BAD("alias without run and size", "{\"aliases\": [{\"link\": \"0x1\"}]}",
+        E("aliases[0]: missing required key \"run\"\n")
+        E("aliases[0]: missing required key \"size\"")),
+    BAD("bad alias sizes",
+        "{\"aliases\": [{\"symbol\": \"a\", \"run\": \"1\", \"size\": 0},"
+        " {\"symbol\": \"a\", \"run\": \"1\", \"size\": 1073741825},"
+        " {\"symbol\": \"a\", \"run\": \"1\", \"size\": \"4096\"}]}",
+        E("aliases[0].size: expected an integer from 1 to 1073741824, found 0\n")
+        E("aliases[1].size: expected an integer from 1 to 1073741824, found 1073741825\n")
+        E("aliases[2].size: expected an integer from 1 to 1073741824, found string \"4096\"")),
+    BAD("bad alias addresses",
+        "{\"aliases\": [{\"link\": \"0xg\", \"run\": \"0x1000\", \"size\": 1},"
+        " {\"symbol\": \"a\", \"run\": \"\", \"size\": 1},"
+        " {\"symbol\": \"a\", \"run\": 4096, \"size\": 1}]}",
+        E("aliases[0].link: " BAD_ALIAS_ADDR "string \"0xg\"\n")
+        E("aliases[1].run: " BAD_ALIAS_ADDR "string \"\"\n")
+        E("aliases[2].run: " BAD_ALIAS_ADDR "number 4096")),
+    BAD("unknown alias key",
+        "{\"aliases\": [{\"symbol\": \"a\", \"run\": \"1\", \"size\": 1, \"name\": \"x\"}]}",
+        E("aliases[0].name: unknown key (known keys: symbol, link, run, size)")),
+    BAD("aliases an object", "{\"aliases\": {\"symbol\": \"a\"}}",
+        E("aliases: expected an array of aliases, found object")),
+    BAD("alias a number", "{\"aliases\": [1]}",
+        E("aliases[0]: expected an object, found number 1")),
+
+    /* address spaces: user, processes, root */
+    BAD("identify foo", "{\"user\": {\"identify\": \"foo\"}}",
+        E("user.identify: " BAD_IDENTIFY "\"foo\"")),
+    BAD("identify is case-sensitive", "{\"user\": {\"identify\": \"SATP\"}}",
+        E("user.identify: " BAD_IDENTIFY "\"SATP\"")),
+    BAD("identify a number", "{\"user\": {\"identify\": 1}}",
+        E("user.identify: expected a string, found number 1")),
+    BAD("identify variable without variable", "{\"user\": {\"identify\": \"variable\"}}",
+        E("user: \"identify\": \"variable\" needs \"variable\": {\"symbol\": ...}")),
+    BAD("variable without symbol",
+        "{\"user\": {\"identify\": \"variable\", \"variable\": {\"size\": 4}}}",
+        E("user.variable: missing required key \"symbol\"")),
+    BAD("variable size 3", "{\"user\": {\"variable\": {\"symbol\": \"v\", \"size\": 3}}}",
+        E("user.variable.size: expected 1, 2, 4 or 8, found number 3")),
+    BAD("variable size 16", "{\"user\": {\"variable\": {\"symbol\": \"v\", \"size\": 16}}}",
+        E("user.variable.size: expected an integer from 1 to 8, found 16")),
+    BAD("unknown variable key", "{\"user\": {\"variable\": {\"symbol\": \"v\", \"bytes\": 4}}}",
+        E("user.variable.bytes: unknown key (known keys: symbol, size)")),
+    BAD("empty program path", "{\"user\": {\"programs\": [\"a\", \"\"]}}",
+        E("user.programs: element 1: expected a non-empty path, found string \"\"")),
+    BAD("programs a string", "{\"user\": {\"programs\": \"build/os/user\"}}",
+        E("user.programs: expected an array, found string \"build/os/user\"")),
+    BAD("program a number", "{\"user\": {\"programs\": [1]}}",
+        E("user.programs[0]: expected a path string, found number 1")),
+    BAD("unknown user key", "{\"user\": {\"program\": []}}",
+        E("user.program: unknown key (known keys: programs, identify, variable, trap_frame)")),
+    BAD("report_exit a string", "{\"processes\": {\"report_exit\": \"no\"}}",
+        E("processes.report_exit: expected true or false, found string \"no\"")),
+    BAD("report_new a number", "{\"processes\": {\"report_new\": 1}}",
+        E("processes.report_new: expected true or false, found number 1")),
+    BAD("unknown processes key", "{\"processes\": {\"report\": true}}",
+        E("processes.report: unknown key (known keys: report_exit, report_new)")),
+    BAD("empty root", "{\"root\": \"\", \"kernel\": {\"elf\": \"k\"}}",
+        E("root: expected a non-empty path, found string \"\"")),
+    BAD("root a number", "{\"root\": 1}",
+        E("root: expected a directory path string, found number 1")),
+    BAD("problems in several new keys, in document order",
+        "{\"user\": {\"identify\": \"x\"}, \"hooks\": {\"exec\": [{}],"
+        " \"exit\": {\"line\": \"a\"}}, \"aliases\": [{\"run\": \"1\", \"size\": 1}],"
+        " \"processes\": {\"report_new\": null}}",
+        E("user.identify: " BAD_IDENTIFY "\"x\"\n")
+        E("hooks.exec[0]: " ONE_KIND "found 0\n")
+        E("hooks.exit.line: " BAD_LINE "\"a\"\n")
+        E("aliases[0]: expected exactly one of \"symbol\" and \"link\"\n")
+        E("processes.report_new: expected true or false, found null")),
 };
 
 static void expect_field(const char *what, const char *got, const char *want)
@@ -330,6 +596,82 @@ static void expect_field(const char *what, const char *got, const char *want)
         return;
     if (!got || !want || strcmp(got, want) != 0)
         fail_msg("%s: got \"%s\", want \"%s\"", what, got ? got : "(null)", want ? want : "(null)");
+}
+
+/* Appends to a fixed buffer; fails the test if it fills up. */
+__attribute__((format(printf, 3, 4)))
+static void add(char *buf, size_t len, const char *fmt, ...)
+{
+    size_t used = strlen(buf);
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf + used, len - used, fmt, ap);
+    va_end(ap);
+    assert_true(n >= 0 && (size_t)n < len - used);
+}
+
+static const char *const point_kinds[] = {
+    [MUX_POINT_SYMBOL] = "symbol", [MUX_POINT_FUNCTION] = "function",
+    [MUX_POINT_LINE] = "line", [MUX_POINT_ADDRESS] = "address",
+};
+
+/* One line per thing loaded that is not a default, in a fixed order:
+ *   programs[0] /cfg/u
+ *   identify satp                       (not "fingerprint")
+ *   variable current_pid size 4
+ *   exec[1] hooks.exec[1]: symbol "x" +4 instruction "sret"   (list, index, where, point)
+ *   aliases[0] aliases[0]: symbol "t" run 0x1000 size 4096    (link shown if not 0 or no symbol)
+ *   report_exit false
+ * Anything a point of its kind should not have (text on an address, a value
+ * on a function) is shown too, so that it fails the comparison. */
+static void dump_spaces(const struct mux_spacecfg *sc, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (size_t i = 0; i < sc->nprograms; i++)
+        add(buf, len, "programs[%zu] %s\n", i, sc->programs[i]);
+    if (sc->identify != MUX_IDENTIFY_FINGERPRINT)
+        add(buf, len, "identify %s\n", sc->identify == MUX_IDENTIFY_SATP ? "satp" : "variable");
+    if (sc->variable || sc->variable_size)
+        add(buf, len, "variable %s size %u\n", sc->variable ? sc->variable : "(null)",
+            sc->variable_size);
+    for (int k = 0; k < MUX_HOOK_COUNT; k++) {
+        for (size_t i = 0; i < sc->hooks[k].n; i++) {
+            const struct mux_point *p = &sc->hooks[k].v[i];
+            add(buf, len, "%s[%zu] %s: %s", mux_hook_name((enum mux_hook_kind)k), i,
+                p->where ? p->where : "(null)", point_kinds[p->kind]);
+            if (p->text)
+                add(buf, len, " \"%s\"", p->text);
+            if (p->kind == MUX_POINT_ADDRESS)
+                add(buf, len, " 0x%llx", (unsigned long long)p->value);
+            else if (p->value)
+                add(buf, len, " +%llu", (unsigned long long)p->value);
+            if (p->instruction)
+                add(buf, len, " instruction \"%s\"", p->instruction);
+            add(buf, len, "\n");
+        }
+    }
+    for (size_t i = 0; i < sc->naliases; i++) {
+        const struct mux_alias *a = &sc->aliases[i];
+        add(buf, len, "aliases[%zu] %s:", i, a->where ? a->where : "(null)");
+        if (a->symbol)
+            add(buf, len, " symbol \"%s\"", a->symbol);
+        if (!a->symbol || a->link)
+            add(buf, len, " link 0x%llx", (unsigned long long)a->link);
+        add(buf, len, " run 0x%llx size %llu\n", (unsigned long long)a->run,
+            (unsigned long long)a->size);
+    }
+    if (!sc->report_exit)
+        add(buf, len, "report_exit false\n");
+    if (!sc->report_new)
+        add(buf, len, "report_new false\n");
+}
+
+static void expect_spaces(const char *what, const struct mux_spacecfg *sc, const char *want)
+{
+    char got[ERR_LEN];
+    dump_spaces(sc, got, sizeof got);
+    if (strcmp(got, want ? want : "") != 0)
+        fail_msg("%s: spaces\n  got:\n%s  want:\n%s", what, got, want ? want : "");
 }
 
 static void check_load_case(const struct load_case *lc)
@@ -358,6 +700,7 @@ static void check_load_case(const struct load_case *lc)
     assert_int_equal(c.retry_ms, w->retry_ms ? w->retry_ms : 200);
     expect_field("kernel_elf", c.kernel_elf, w->elf);
     expect_field("description", c.description, w->description);
+    expect_spaces(lc->name, &c.spaces, w->spaces);
     mux_config_free(&c);
 }
 
@@ -867,6 +1210,290 @@ static void test_previous_values_kept(void **state)
     mux_config_free(&c);
 }
 
+/* ------------------------------------------------------------ address-space layers */
+
+static void expect_load(struct mux_config *c, const char *json, const char *source,
+                        const char *base)
+{
+    char err[ERR_LEN];
+    if (mux_config_load_text(c, json, strlen(json), source, base, err, sizeof err) != 0)
+        fail_msg("%s: %s", source, err);
+}
+
+/* A list present in a later load replaces the earlier one (a lone point
+ * counts as a list of one); absent keys keep theirs; a failed load keeps all. */
+static void test_space_layers(void **state)
+{
+    (void)state;
+    static const char first[] =
+        "{\"user\": {\"programs\": [\"a\", \"b\"], \"identify\": \"satp\"},"
+        " \"hooks\": {\"exec\": [{\"symbol\": \"x\"}, {\"symbol\": \"y\"}, {\"symbol\": \"z\"}],"
+        " \"exit\": {\"symbol\": \"e\"}, \"step_into_kernel\": {\"function\": \"f\"}},"
+        " \"aliases\": [{\"symbol\": \"t\", \"run\": \"0x1000\", \"size\": 16},"
+        " {\"link\": \"0x2\", \"run\": \"0x3\", \"size\": 1}],"
+        " \"processes\": {\"report_exit\": false}}";
+    static const char bad[] =
+        "{\"user\": {\"programs\": [\"d\"]}, \"aliases\": [{\"symbol\": \"v\", \"run\": \"1\","
+        " \"size\": 1}], \"hooks\": {\"exec\": [{\"symbol\": \"q\"}, {\"line\": \"no\"}]}}";
+    static const char second[] =
+        "{\"root\": \"/r2\", \"user\": {\"programs\": [\"c\"]},"
+        " \"hooks\": {\"exec\": {\"function\": \"w\"},"
+        " \"step_into_kernel\": {\"line\": \"t.c:9\"}},"
+        " \"aliases\": [{\"symbol\": \"u\", \"run\": \"0x5\", \"size\": 2}],"
+        " \"processes\": {\"report_exit\": true, \"report_new\": false}}";
+    static const char third[] = "{\"root\": \"/r3\", \"user\": {\"identify\": \"fingerprint\"}}";
+    struct mux_config c;
+    char err[ERR_LEN];
+    mux_config_init(&c);
+    expect_load(&c, first, "first.json", "/one");
+    static const char after_first[] =
+        "programs[0] /one/a\nprograms[1] /one/b\nidentify satp\n"
+        "exec[0] hooks.exec[0]: symbol \"x\"\nexec[1] hooks.exec[1]: symbol \"y\"\n"
+        "exec[2] hooks.exec[2]: symbol \"z\"\nexit[0] hooks.exit[0]: symbol \"e\"\n"
+        "step_into_kernel[0] hooks.step_into_kernel: function \"f\"\n"
+        "aliases[0] aliases[0]: symbol \"t\" run 0x1000 size 16\n"
+        "aliases[1] aliases[1]: link 0x2 run 0x3 size 1\n"
+        "report_exit false\n";
+    expect_spaces("first", &c.spaces, after_first);
+
+    struct mux_config before = c;
+    assert_int_equal(mux_config_load_text(&c, bad, strlen(bad), "bad.json", "/two", err,
+                                          sizeof err), -1);
+    assert_string_equal(err, "bad.json: hooks.exec[1].line: expected \"FILE:LINE\" "
+                             "(e.g. \"trap.c:42\"), found string \"no\"");
+    assert_memory_equal(&c, &before, sizeof c);
+    expect_spaces("after a failed load", &c.spaces, after_first);
+
+    expect_load(&c, second, "second.json", "/two");
+    expect_spaces("second", &c.spaces,
+                  "programs[0] /r2/c\nidentify satp\n"
+                  "exec[0] hooks.exec[0]: function \"w\"\nexit[0] hooks.exit[0]: symbol \"e\"\n"
+                  "step_into_kernel[0] hooks.step_into_kernel: line \"t.c:9\"\n"
+                  "aliases[0] aliases[0]: symbol \"u\" run 0x5 size 2\n"
+                  "report_new false\n");
+
+    /* Paths loaded before are absolute already: a new root leaves them. */
+    expect_load(&c, third, "third.json", "/three");
+    expect_spaces("third", &c.spaces,
+                  "programs[0] /r2/c\n"
+                  "exec[0] hooks.exec[0]: function \"w\"\nexit[0] hooks.exit[0]: symbol \"e\"\n"
+                  "step_into_kernel[0] hooks.step_into_kernel: line \"t.c:9\"\n"
+                  "aliases[0] aliases[0]: symbol \"u\" run 0x5 size 2\n"
+                  "report_new false\n");
+    assert_string_equal(c.source, "third.json");
+
+    /* An empty list replaces the one before too. */
+    static const char fourth[] = "{\"hooks\": {\"exec\": []}, \"aliases\": []}";
+    expect_load(&c, fourth, "fourth.json", "/four");
+    expect_spaces("fourth", &c.spaces,
+                  "programs[0] /r2/c\n"
+                  "exit[0] hooks.exit[0]: symbol \"e\"\n"
+                  "step_into_kernel[0] hooks.step_into_kernel: line \"t.c:9\"\n"
+                  "report_new false\n");
+    mux_config_free(&c);
+}
+
+/* Numbers are hex after "0x", else decimal: never octal, never signed or
+ * padded; names are never empty. */
+static void test_space_numbers(void **state)
+{
+    (void)state;
+    static const struct { const char *json, *err; } bad[] = {
+        { "{\"hooks\": {\"switch\": {\"address\": \"\\t5\"}}}",
+          "t.json: hooks.switch.address: expected an address string like \"0x80200000\", "
+          "found string \"\\t5\"" },
+        { "{\"hooks\": {\"switch\": {\"line\": \"trap.c:0x10\"}}}",
+          "t.json: hooks.switch.line: expected \"FILE:LINE\" (e.g. \"trap.c:42\"), found "
+          "string \"trap.c:0x10\"" },
+        { "{\"hooks\": {\"switch\": {\"symbol\": \"s\", \"instruction\": \"\"}}}",
+          "t.json: hooks.switch.instruction: expected a non-empty string, found string \"\"" },
+        { "{\"aliases\": [{\"symbol\": \"\", \"run\": \"1\", \"size\": 1}]}",
+          "t.json: aliases[0].symbol: expected a non-empty string, found string \"\"" },
+        { "{\"user\": {\"variable\": {\"symbol\": \"\"}}}",
+          "t.json: user.variable.symbol: expected a non-empty string, found string \"\"" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct mux_config c;
+        char err[ERR_LEN];
+        mux_config_init(&c);
+        assert_int_equal(mux_config_load_text(&c, bad[i].json, strlen(bad[i].json), SRC, BASE,
+                                              err, sizeof err), -1);
+        assert_string_equal(err, bad[i].err);
+        mux_config_free(&c);
+    }
+    uint64_t v;
+    assert_int_equal(mux_parse_u64("010", &v), 0);
+    assert_int_equal(v, 10);
+    assert_int_equal(mux_parse_u64("0x10", &v), 0);
+    assert_int_equal(v, 16);
+    assert_int_equal(mux_parse_u64("0x", &v), -1);
+    assert_int_equal(mux_parse_u64("-1", &v), -1);
+    assert_int_equal(mux_parse_u64("1 ", &v), -1);
+}
+
+/* --root (root_override): the base of every load, whatever "root" or the
+ * base directory say; kept across loads. */
+static void test_root_override(void **state)
+{
+    (void)state;
+    static const char json[] =
+        "{\"root\": \"ignored\", \"kernel\": {\"elf\": \"k\"}, \"user\": {\"programs\": [\"u\", "
+        "\"/abs\"]}}";
+    struct mux_config c;
+    char err[ERR_LEN];
+    mux_config_init(&c);
+    c.root_override = xstrdup("/over");
+    expect_load(&c, json, "o.json", "/cfg");
+    assert_string_equal(c.kernel_elf, "/over/k");
+    expect_spaces("override", &c.spaces, "programs[0] /over/u\nprograms[1] /abs\n");
+    assert_string_equal(c.root_override, "/over");
+
+    /* An empty "root" is still refused, and changes nothing. */
+    static const char empty_root[] = "{\"root\": \"\", \"kernel\": {\"elf\": \"k2\"}}";
+    assert_int_equal(mux_config_load_text(&c, empty_root, strlen(empty_root), SRC, "/cfg", err,
+                                          sizeof err), -1);
+    assert_string_equal(err, E("root: expected a non-empty path, found string \"\""));
+    assert_string_equal(c.kernel_elf, "/over/k");
+    mux_config_free(&c);
+
+    /* A relative override is relative to the current directory. */
+    mux_config_init(&c);
+    c.root_override = xstrdup("rel");
+    expect_load(&c, json, "o.json", "/cfg");
+    char *want = cwd_path("rel/k");
+    assert_string_equal(c.kernel_elf, want);
+    free(want);
+    mux_config_free(&c);
+}
+
+/* Files and presets: the file's directory, the current directory, "root"
+ * relative to the file (tidied by realpath when it exists), --root. */
+static void test_root_files(void **state)
+{
+    (void)state;
+    static const char plain[] = "{\"kernel\": {\"elf\": \"k\"}, \"user\": {\"programs\": [\"u\"]}}";
+    static const char rooted[] = "{\"root\": \"tree\", \"kernel\": {\"elf\": \"k\"}}";
+    static const char up[] = "{\"root\": \"tree/..\", \"kernel\": {\"elf\": \"k\"}}";
+    char *dir = make_temp_dir(), *tree = xasprintf("%s/tree", dir);
+    assert_int_equal(mkdir(tree, 0700), 0);
+    char *real_dir = realpath(dir, NULL), *real_tree = realpath(tree, NULL);
+    assert_non_null(real_dir);
+    assert_non_null(real_tree);
+    char *p_plain = write_file(dir, "plain.json", plain, strlen(plain));
+    char *p_rooted = write_file(dir, "rooted.json", rooted, strlen(rooted));
+    char *p_up = write_file(dir, "up.json", up, strlen(up));
+    struct {
+        const char *path;
+        bool preset;
+        const char *root_override;
+        char *elf, *program;   /* program NULL: none */
+    } cases[] = {
+        { p_plain, false, NULL, xasprintf("%s/k", dir), xasprintf("%s/u", dir) },
+        { p_plain, true, NULL, cwd_path("k"), cwd_path("u") },
+        { p_rooted, false, NULL, xasprintf("%s/k", real_tree), NULL },
+        { p_rooted, true, NULL, xasprintf("%s/k", real_tree), NULL },
+        { p_up, false, NULL, xasprintf("%s/k", real_dir), NULL },
+        { p_rooted, true, "/over", xstrdup("/over/k"), NULL },
+        { p_plain, false, "/over", xstrdup("/over/k"), xstrdup("/over/u") },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct mux_config c;
+        char err[ERR_LEN];
+        mux_config_init(&c);
+        if (cases[i].root_override)
+            c.root_override = xstrdup(cases[i].root_override);
+        int rc = cases[i].preset ? mux_config_load_preset(&c, cases[i].path, err, sizeof err)
+                                 : mux_config_load_file(&c, cases[i].path, err, sizeof err);
+        if (rc != 0)
+            fail_msg("case %zu: %s", i, err);
+        if (strcmp(c.kernel_elf, cases[i].elf) != 0)
+            fail_msg("case %zu (%s%s): elf %s, want %s", i, cases[i].path,
+                     cases[i].preset ? " as a preset" : "", c.kernel_elf, cases[i].elf);
+        assert_int_equal(c.spaces.nprograms, cases[i].program ? 1 : 0);
+        if (cases[i].program)
+            assert_string_equal(c.spaces.programs[0], cases[i].program);
+        mux_config_free(&c);
+        free(cases[i].elf);
+        free(cases[i].program);
+    }
+
+    /* Text without a base directory: "root" is relative to the current one. */
+    struct mux_config c;
+    mux_config_init(&c);
+    expect_load(&c, rooted, "t", NULL);
+    char *want = cwd_path("tree/k");
+    assert_string_equal(c.kernel_elf, want);
+    free(want);
+    mux_config_free(&c);
+
+    char *paths[] = { p_plain, p_rooted, p_up };
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        assert_int_equal(unlink(paths[i]), 0);
+        free(paths[i]);
+    }
+    assert_int_equal(rmdir(tree), 0);
+    assert_int_equal(rmdir(dir), 0);
+    free(real_dir);
+    free(real_tree);
+    free(tree);
+    free(dir);
+}
+
+/* Every preset in configs/ loads as a preset: paths against the current
+ * directory (demo-os's "root": ".." is the repository, the current
+ * directory too), and the lists it names. */
+static void test_presets(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *elf, *program;
+        enum mux_identify identify;
+        size_t exec, exit, step_into, aliases;
+    } presets[] = {
+        { "demo-os", "build/os/kernel.elf", "build/os/user", MUX_IDENTIFY_FINGERPRINT, 3, 1, 1, 1 },
+        { "rcore-tutorial-v3", "os/target/riscv64gc-unknown-none-elf/release/os",
+          "user/target/riscv64gc-unknown-none-elf/release", MUX_IDENTIFY_FINGERPRINT, 3, 1, 1, 1 },
+        { "xv6-riscv", "kernel/kernel", "user", MUX_IDENTIFY_FINGERPRINT, 2, 1, 1, 1 },
+        { "starryos", "starry_riscv64-qemu-virt.elf", "rootfs", MUX_IDENTIFY_SATP, 2, 1, 1, 0 },
+        { "arceos", "examples/helloworld/helloworld_riscv64-qemu-virt.elf", NULL,
+          MUX_IDENTIFY_FINGERPRINT, 0, 0, 0, 0 },
+    };
+    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++) {
+        struct mux_config c;
+        char err[ERR_LEN];
+        char *path = xasprintf("configs/%s.json", presets[i].name);
+        mux_config_init(&c);
+        if (mux_config_load_preset(&c, path, err, sizeof err) != 0)
+            fail_msg("%s", err);
+        char *elf = cwd_path(presets[i].elf);
+        expect_field(presets[i].name, c.kernel_elf, elf);
+        assert_int_equal(c.spaces.nprograms, presets[i].program ? 1 : 0);
+        if (presets[i].program) {
+            char *program = cwd_path(presets[i].program);
+            expect_field(presets[i].name, c.spaces.programs[0], program);
+            free(program);
+        }
+        assert_int_equal(c.spaces.identify, presets[i].identify);
+        assert_int_equal(c.spaces.hooks[MUX_HOOK_EXEC].n, presets[i].exec);
+        assert_int_equal(c.spaces.hooks[MUX_HOOK_EXIT].n, presets[i].exit);
+        assert_int_equal(c.spaces.hooks[MUX_HOOK_STEP_INTO].n, presets[i].step_into);
+        assert_int_equal(c.spaces.naliases, presets[i].aliases);
+        free(elf);
+        mux_config_free(&c);
+
+        /* --root wins over the preset's own "root". */
+        mux_config_init(&c);
+        c.root_override = xstrdup("/src");
+        if (mux_config_load_preset(&c, path, err, sizeof err) != 0)
+            fail_msg("%s", err);
+        elf = xasprintf("/src/%s", presets[i].elf);
+        expect_field(presets[i].name, c.kernel_elf, elf);
+        free(elf);
+        mux_config_free(&c);
+        free(path);
+    }
+}
+
 /* ------------------------------------------------------------ error lines */
 
 static char *unknown_keys_doc(unsigned n)
@@ -1188,6 +1815,11 @@ int main(void)
         cmocka_unit_test(test_temp_files),
         cmocka_unit_test(test_relative_paths),
         cmocka_unit_test(test_previous_values_kept),
+        cmocka_unit_test(test_space_layers),
+        cmocka_unit_test(test_space_numbers),
+        cmocka_unit_test(test_root_override),
+        cmocka_unit_test(test_root_files),
+        cmocka_unit_test(test_presets),
         cmocka_unit_test(test_error_cap),
         cmocka_unit_test(test_error_buffer_sizes),
         cmocka_unit_test(test_jsonpath_arrays),
