@@ -46,5 +46,5 @@ us_none=$(col 4 "$TMP/none"); us_bps=$(col 4 "$TMP/bps")
 echo "bench: address spaces: workload '$WORKLOAD' through rspmux: no breakpoints median $t_none ms; breakpoints in 2 programs (not hit) median $t_bps ms; $sw switches followed"
 awk -v a="$t_bps" -v b="$t_none" -v s="$sw" -v ra="$rt_bps" -v rb="$rt_none" -v ua="$us_bps" -v ub="$us_none" 'BEGIN {
     if (s > 0) printf "bench: address spaces: %.0f us per switch (target <= 300), %.1f gdbstub round trips per switch\n", (a - b) * 1000 / s, (ra - rb) / s
-    printf "bench: address spaces: guest system call %s us with user breakpoints vs %s us without (ratio %.2f): a call that returns to its own process costs no stop\n", ua, ub, ua / ub
+    printf "bench: address spaces: syscalls program, us per call (rounds of getpid, get_time and yield; each yield is a switch through the scheduler): %s with user breakpoints vs %s without (ratio %.2f)\n", ua, ub, ua / ub
 }'
