@@ -216,22 +216,15 @@ static int on_features_read(void *ctx, const struct rsp_args *args, struct rsp_b
 
 /* ---------------------------------------------------- processes, threads */
 
-/* "p<pid>.<tid>", "<tid>", "-1", "0": the pid it names; 0 for "any" or
- * "all" (then the process of the last stop is meant). */
+/* The process a thread id names; 0 for "any" or "all", or a malformed id
+ * (then the process of the last stop is meant). */
 static unsigned parse_thread_pid(const uint8_t *t, size_t len)
 {
-    uint64_t pid = 0;
-    if (len >= 1 && t[0] == 'p') {
-        size_t n = 1;
-        while (n < len && t[n] != '.')
-            n++;
-        if (n == 2 && t[1] == '0')
-            return 0;
-        if (rsp_parse_hex_u64(t + 1, n - 1, &pid) != 0 || pid > 0xffffffffu)
-            return 0;
-        return (unsigned)pid;
-    }
-    return 0;
+    struct rsp_thread_id id;
+    if (rsp_parse_thread_id(t, len, &id) != 0 || !id.has_pid || id.pid <= 0 ||
+        id.pid > 0xffffffffLL)
+        return 0;
+    return (unsigned)id.pid;
 }
 
 static unsigned selected_pid(const struct session *s)
@@ -467,49 +460,52 @@ static int on_monitor(void *ctx, const struct rsp_args *args, struct rsp_buf *ou
 
 /* vCont;ACTION[:THREAD];...: is the CPU stepped, and which processes run?
  * (One hart: any 's' steps it; "c:pN.-1" alone resumes process N only.) */
-static void parse_vcont(const uint8_t *p, size_t len, struct resume_req *req)
+struct vcont_scan {
+    struct resume_req *req;
+    bool any_all;
+    unsigned scope;
+};
+
+static void on_vcont_action(void *arg, const struct rsp_vcont_action *a)
 {
-    *req = (struct resume_req){ 0 };
-    bool any_all = false;
-    unsigned scope = 0;
-    size_t i = 0;
-    while (i < len) {
-        size_t start = i;
-        while (i < len && p[i] != ';')
-            i++;
-        const uint8_t *a = p + start;
-        size_t alen = i - start;
-        i++;
-        if (alen == 0)
-            continue;
-        const uint8_t *colon = memchr(a, ':', alen);
-        if (a[0] == 's' || a[0] == 'S')
-            req->step = true;
-        if (!colon) {
-            any_all = true;
-            req->cont_others = req->cont_others || a[0] == 'c' || a[0] == 'C';
-            continue;
-        }
-        unsigned pid = parse_thread_pid(colon + 1, alen - (size_t)(colon + 1 - a));
-        const uint8_t *dot = memchr(colon, '.', alen - (size_t)(colon - a));
-        if (dot && !(a + alen - dot == 3 && dot[1] == '-' && dot[2] == '1'))
-            req->one_thread = true;   /* "c:pN.1": stepping over a breakpoint */
-        if (pid == 0)
-            any_all = true;
-        else if (!scope)
-            scope = pid;
-        else if (scope != pid)
-            any_all = true;
+    struct vcont_scan *v = arg;
+    if (a->action == 's' || a->action == 'S')
+        v->req->step = true;
+    if (!a->has_thread) {
+        v->any_all = true;
+        v->req->cont_others = v->req->cont_others || a->action == 'c' || a->action == 'C';
+        return;
     }
-    req->scope = any_all ? 0 : scope;
+    if (a->thread.tid > 0)
+        v->req->one_thread = true;   /* "c:pN.1": GDB steps over a breakpoint */
+    unsigned pid = a->thread.has_pid && a->thread.pid > 0 && a->thread.pid <= 0xffffffffLL
+                       ? (unsigned)a->thread.pid : 0;
+    if (pid == 0)
+        v->any_all = true;
+    else if (!v->scope)
+        v->scope = pid;
+    else if (v->scope != pid)
+        v->any_all = true;
+}
+
+static int parse_vcont(const uint8_t *p, size_t len, struct resume_req *req)
+{
+    struct vcont_scan v = { .req = req };
+    *req = (struct resume_req){ 0 };
+    if (rsp_parse_vcont(p, len, on_vcont_action, &v) != 0)
+        return -1;
+    req->scope = v.any_all ? 0 : v.scope;
+    return 0;
 }
 
 static int on_vcont(void *ctx, const struct rsp_args *args, struct rsp_buf *out)
 {
     struct dispatch_ctx *d = ctx;
     struct resume_req req;
-    (void)out;
-    parse_vcont(args->a[0].str, args->a[0].len, &req);
+    if (parse_vcont(args->a[0].str, args->a[0].len, &req) != 0) {
+        rsp_buf_append_str(out, "E.rspmux: malformed vCont");
+        return RSP_HANDLED;
+    }
     log_debug("gdb: resumes the guest (%.*s)", (int)(d->len < 40 ? d->len : 40), d->pkt);
     d->s->pending = PEND_RESUME;
     d->s->busy = true;

@@ -1,4 +1,5 @@
-/* Parsers for the packets rspmux reads: stop replies and qSupported feature lists. */
+/* Parsers for the packets rspmux reads: stop replies, qSupported feature
+ * lists, thread ids and vCont actions. */
 #include <string.h>
 
 #include "rsp.h"
@@ -202,4 +203,92 @@ int rsp_parse_features(const uint8_t *list, size_t len,
     if (walk_features(all, NULL, NULL) != 0)
         return -1;
     return walk_features(all, fn, arg);
+}
+
+/* ------------------------------------------------ thread ids, vCont */
+
+/* One part of a thread id: hex, or "-1" (all). */
+static int parse_id_or_all(struct span sp, int64_t *out)
+{
+    if (span_is(sp, "-1")) {
+        *out = -1;
+        return 0;
+    }
+    return parse_id(sp, out);
+}
+
+int rsp_parse_thread_id(const uint8_t *s, size_t len, struct rsp_thread_id *id)
+{
+    struct rsp_thread_id t = { .pid = -2 };
+    struct span v = { s, len };
+    if (len > 0 && s[0] == 'p') {
+        struct span rest = { s + 1, len - 1 };
+        struct span pid = split(&rest, '.');
+        bool dot = pid.len + 1 < len;
+        if (parse_id_or_all(pid, &t.pid) != 0 || (dot && rest.len == 0))
+            return -1;
+        t.has_pid = true;
+        if (!dot) {
+            t.tid = -1;            /* "pPID": every thread of the process */
+            *id = t;
+            return 0;
+        }
+        v = rest;
+    }
+    if (parse_id_or_all(v, &t.tid) != 0)
+        return -1;
+    *id = t;
+    return 0;
+}
+
+/* One action: c, s, t, r (with its range), or C/S with two hex digits. */
+static int parse_action(struct span a, struct rsp_vcont_action *act)
+{
+    struct span rest = a;
+    struct span head = split(&rest, ':');
+    bool has_thread = head.len < a.len;
+    *act = (struct rsp_vcont_action){ .action = head.len ? (char)head.s[0] : 0 };
+    switch (act->action) {
+    case 'c': case 's': case 't':
+        if (head.len != 1)
+            return -1;
+        break;
+    case 'C': case 'S':
+        if (head.len != 3 || !all_hex((struct span){ head.s + 1, 2 }))
+            return -1;
+        act->signal = (uint8_t)(rsp_hex_digit(head.s[1]) * 16 + rsp_hex_digit(head.s[2]));
+        break;
+    case 'r': {
+        struct span range = { head.s + 1, head.len - 1 };
+        struct span start = split(&range, ',');
+        if (start.len == 0 || range.len == 0 || !all_hex(start) || !all_hex(range))
+            return -1;
+        break;
+    }
+    default:
+        return -1;
+    }
+    act->has_thread = has_thread;
+    return has_thread ? rsp_parse_thread_id(rest.s, rest.len, &act->thread) : 0;
+}
+
+int rsp_parse_vcont(const uint8_t *s, size_t len,
+                    void (*fn)(void *arg, const struct rsp_vcont_action *a), void *arg)
+{
+    struct rsp_vcont_action acts[32];
+    size_t n = 0;
+    struct span rest = { s, len };
+    if (len == 0)
+        return -1;
+    while (rest.len > 0 || (n == 0)) {
+        struct span a = split(&rest, ';');
+        if (n == sizeof acts / sizeof acts[0] || parse_action(a, &acts[n]) != 0)
+            return -1;
+        n++;
+        if (rest.len == 0 && a.s + a.len < s + len)
+            return -1;             /* a trailing ';' */
+    }
+    for (size_t i = 0; i < n; i++)
+        fn(arg, &acts[i]);
+    return 0;
 }

@@ -250,6 +250,34 @@ struct rsp_stop {
  * `reason`. "O" needs an even number of hex digits (so "OK" is not a stop). */
 int rsp_parse_stop(const uint8_t *payload, size_t len, struct rsp_stop *stop);
 
+/* A thread id: "p<pid>.<tid>", "p<pid>" (every thread of it), or "<tid>";
+ * each part hex, or "-1" (all) or "0" (any). has_pid is false for the bare
+ * form. */
+struct rsp_thread_id {
+    bool has_pid;
+    int64_t pid, tid;        /* -1: all; 0: any */
+};
+
+/* 0, or -1 if `s` is not exactly a thread id. */
+int rsp_parse_thread_id(const uint8_t *s, size_t len, struct rsp_thread_id *id);
+
+/* One vCont action: 'c', 's', 't', 'r' (range stepping), 'C' or 'S' with a
+ * signal, for one thread if has_thread, else for every thread not named by
+ * another action. */
+struct rsp_vcont_action {
+    char action;
+    uint8_t signal;          /* C, S */
+    bool has_thread;
+    struct rsp_thread_id thread;
+};
+
+/* The part of a vCont packet after "vCont;": ';'-separated actions, each
+ * "A[:THREAD]". The whole list is checked first: 0 with `fn` called for each
+ * action in order, or -1 (at most 32 actions; nothing empty) and `fn` not
+ * called at all. */
+int rsp_parse_vcont(const uint8_t *s, size_t len,
+                    void (*fn)(void *arg, const struct rsp_vcont_action *a), void *arg);
+
 /* One feature from a qSupported request or reply: "name+", "name-", "name?",
  * or "name=value". */
 struct rsp_feature {

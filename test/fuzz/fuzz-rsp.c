@@ -6,8 +6,9 @@
  *     with max_payload 4096 and again with 16 (to reach OVERSIZE cheaply);
  *   - each packet's payload, framed again with rsp_frame and parsed by a
  *     fresh parser, comes back as exactly one identical packet;
- *   - rsp_parse_stop, rsp_parse_features and rsp_dispatch on each payload
- *     stay inside it and keep their contracts.
+ *   - rsp_parse_stop, rsp_parse_features, rsp_dispatch, rsp_parse_thread_id
+ *     and rsp_parse_vcont on each payload stay inside it and keep their
+ *     contracts.
  * Seeds: test/fuzz/corpus/rsp/ (first byte 0x00: one chunk-size byte follows). */
 #include <stddef.h>
 #include <stdint.h>
@@ -30,6 +31,24 @@ static bool inside(const uint8_t *p, size_t n, const uint8_t *lo, size_t len)
 {
     uintptr_t at = (uintptr_t)p, base = (uintptr_t)lo;
     return at >= base && n <= len && at - base <= len - n;
+}
+
+/* ---------------------------------------------- thread ids, vCont */
+
+static void on_action(void *arg, const struct rsp_vcont_action *a)
+{
+    (void)arg;
+    check(a->action && strchr("csCSrt", a->action));
+    if (a->has_thread)
+        check(a->thread.tid >= -1 && (!a->thread.has_pid || a->thread.pid >= -1));
+}
+
+static void check_ids(const uint8_t *p, size_t len)
+{
+    struct rsp_thread_id id;
+    if (rsp_parse_thread_id(p, len, &id) == 0)
+        check(id.tid >= -1 && (id.has_pid ? id.pid >= -1 : id.pid == -2));
+    rsp_parse_vcont(p, len, on_action, NULL);
 }
 
 /* ---------------------------------------------- stop replies, features */
@@ -187,6 +206,7 @@ static void on_event(void *arg, const struct rsp_event *ev)
     struct feature_check fc = { ev->payload, ev->len };
     rsp_parse_features(ev->payload, ev->len, on_feature, &fc);
     check_dispatch(ev->payload, ev->len);
+    check_ids(ev->payload, ev->len);
 }
 
 /* Feeds `stream` in chunks whose sizes cycle through `sizes` (0: all the rest). */

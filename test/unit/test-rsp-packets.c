@@ -241,12 +241,88 @@ static void test_features_null_empty(void **state)
     rsp_buf_free(&col.text);
 }
 
+/* Thread ids: the table is the text, then the expected result or "bad". */
+static void test_thread_ids(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        int rc;
+        bool has_pid;
+        int64_t pid, tid;
+    } cases[] = {
+        { "p3.1", 0, true, 3, 1 },        { "p1f.-1", 0, true, 0x1f, -1 },
+        { "p-1.-1", 0, true, -1, -1 },    { "p0.0", 0, true, 0, 0 },
+        { "p5", 0, true, 5, -1 },         { "7", 0, false, -2, 7 },
+        { "-1", 0, false, -2, -1 },       { "0", 0, false, -2, 0 },
+        { "", -1, 0, 0, 0 },              { "p", -1, 0, 0, 0 },
+        { "p.1", -1, 0, 0, 0 },           { "p3.", -1, 0, 0, 0 },
+        { "p3.x", -1, 0, 0, 0 },          { "-2", -1, 0, 0, 0 },
+        { "p3.1.2", -1, 0, 0, 0 },        { "12345678901234567", -1, 0, 0, 0 },
+        { "8000000000000000", -1, 0, 0, 0 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct rsp_thread_id id = { .pid = 99, .tid = 99 };
+        int rc = rsp_parse_thread_id((const uint8_t *)cases[i].text, strlen(cases[i].text), &id);
+        if (rc != cases[i].rc)
+            fail_msg("\"%s\": rc %d, want %d", cases[i].text, rc, cases[i].rc);
+        if (rc == 0 && (id.has_pid != cases[i].has_pid || id.pid != cases[i].pid ||
+                        id.tid != cases[i].tid))
+            fail_msg("\"%s\": got %d %lld %lld", cases[i].text, id.has_pid,
+                     (long long)id.pid, (long long)id.tid);
+    }
+}
+
+static void collect_action(void *arg, const struct rsp_vcont_action *a)
+{
+    struct rsp_buf *b = arg;
+    rsp_buf_printf(b, "%c", a->action);
+    if (a->action == 'C' || a->action == 'S')
+        rsp_buf_printf(b, "%02x", a->signal);
+    if (a->has_thread)
+        rsp_buf_printf(b, "@%s%lld.%lld", a->thread.has_pid ? "p" : "",
+                       (long long)a->thread.pid, (long long)a->thread.tid);
+    rsp_buf_append_str(b, ";");
+}
+
+/* vCont action lists: the text after "vCont;", then what the actions are. */
+static void test_vcont(void **state)
+{
+    (void)state;
+    static const struct { const char *text, *want; } cases[] = {
+        { "c", "c;" },
+        { "s:p4.1;c", "s@p4.1;c;" },
+        { "c:p3.-1", "c@p3.-1;" },
+        { "S05:p1.1;C1f", "S05@p1.1;C1f;" },
+        { "r1000,1010:p2.1;t", "r@p2.1;t;" },
+        { "s:7", "s@-2.7;" },
+        { "", NULL }, { ";", NULL }, { "c;", NULL }, { ";c", NULL }, { "x", NULL },
+        { "cc", NULL }, { "C5", NULL }, { "Cxy", NULL }, { "c:", NULL }, { "c:p", NULL },
+        { "r10", NULL }, { "r,10", NULL }, { "c:p1.1:2", NULL },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct rsp_buf b;
+        rsp_buf_init(&b);
+        int rc = rsp_parse_vcont((const uint8_t *)cases[i].text, strlen(cases[i].text),
+                                 collect_action, &b);
+        if (!cases[i].want && (rc != -1 || b.len != 0))
+            fail_msg("\"%s\": accepted", cases[i].text);
+        if (cases[i].want && (rc != 0 || b.len != strlen(cases[i].want) ||
+                              memcmp(b.data, cases[i].want, b.len) != 0))
+            fail_msg("\"%s\": got \"%.*s\", want \"%s\"", cases[i].text, (int)b.len,
+                     (const char *)b.data, cases[i].want);
+        rsp_buf_free(&b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stop_table),
         cmocka_unit_test(test_features_table),
         cmocka_unit_test(test_features_null_empty),
+        cmocka_unit_test(test_thread_ids),
+        cmocka_unit_test(test_vcont),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
