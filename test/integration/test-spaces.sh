@@ -227,6 +227,30 @@ new address space: process 4, syscalls, satp 0x8[0-9a-f]+, current_pid 3$
 P
 )
 check "no process is taken for another" bash -c "! grep -q 'replaced by an exec' '$TMP/mux4.log'"
+check "the guest runs to its end" wait_qemu_exit 0
+check "rspmux exits cleanly" stop_rspmux
+
+# --- 5: Ctrl-C while rspmux follows every switch; detach -----------------------
+start_qemu_gdb "$TMP/qemu5.log" -append "test; syscalls 20000; sleeper" || finish
+start_rspmux "$TMP/mux5.log" -c configs/demo-os.json --qemu "$GDB_PORT" ${MUX_VERBOSE:--v} || finish
+# A breakpoint on a line that never runs keeps the hooks busy at every switch.
+NEVER="syscalls.c:$(grep -n 'got a wrong answer' test/os/user/syscalls.c | cut -d: -f1)"
+timeout 120 "${GDB[@]}" -x configs/rspmux.gdb -ex "target remote 127.0.0.1:$MUX_PORT" \
+    -ex "break $NEVER" -ex "continue" -ex "info threads" -ex "monitor spaces" -ex "detach" \
+    </dev/null >"$TMP/gdb5.log" 2>&1 &
+gdb_pid=$!
+STARTED_PIDS+=("$gdb_pid")
+check "the guest runs with the hooks following switches" \
+    wait_log "$TMP/mux5.log" 'new address space: process 3, syscalls'
+sleep 1
+pkill -INT -P "$gdb_pid" -x gdb-multiarch
+wait "$gdb_pid"
+check "Ctrl-C stops the guest, whatever the hooks were doing" \
+    log_has "$TMP/gdb5.log" 'received signal SIGINT, Interrupt\.$'
+check "the stop names a live process" log_has "$TMP/gdb5.log" '^\* [0-9.]+ +Thread [0-9]+\.1 \('
+check "rspmux followed switches before the interrupt" \
+    log_has "$TMP/gdb5.log" '^hooks: [a-z]+; [1-9][0-9]* switches'
+check "after detach the guest runs to its end" wait_qemu_exit 0
 check "the breakpoint stops syscalls, whose pid the kernel agrees on" \
     expect_in_order "$TMP/gdb4.log" <(cat <<'P'
 ^Thread 4\.1 hit Breakpoint 1, main \(.*\) at test/os/user/syscalls\.c:[0-9]+$
