@@ -497,8 +497,17 @@ static void ident_done(struct router *r, int candidate)
         sp->stale = false;
     } else {
         if (sp) {
-            log_info("process %u (%s) was replaced by an exec", sp->pid, space_name(&r->spaces, sp));
+            /* An exec, or the process exited unseen and its page table (or
+             * key) was reused: either way that process is gone. */
+            log_info("process %u (%s) is gone: satp 0x%llx now runs %s", sp->pid,
+                     space_name(&r->spaces, sp), (unsigned long long)r->satp,
+                     candidate >= 0 ? r->spaces.programs[candidate].name : "another program");
             sp->state = SPACE_EXITED;
+            bpl_clear(&sp->bps);
+            if (r->group_user == sp)
+                r->group_user = NULL;
+            if (r->last_user == sp)
+                r->last_user = NULL;
         }
         sp = spaces_add(&r->spaces, r->ident_key, r->satp, candidate);
         if (sp && r->cfg->identify == MUX_IDENTIFY_VARIABLE)
