@@ -64,10 +64,34 @@ static void transmit(struct conn *c, struct frame *f)
     conn_send_raw(c, f->data, f->len);
 }
 
-/* Puts the next waiting frame on the wire (acks on), or all of them (off). */
+static void push_unacked(struct conn *c, struct frame *f)
+{
+    f->next = NULL;
+    if (c->unacked_tail)
+        c->unacked_tail->next = f;
+    else
+        c->unacked_head = f;
+    c->unacked_tail = f;
+    c->nunacked++;
+}
+
+static void pop_unacked(struct conn *c)
+{
+    struct frame *f = c->unacked_head;
+    if (!f)
+        return;
+    c->unacked_head = f->next;
+    if (!c->unacked_head)
+        c->unacked_tail = NULL;
+    c->nunacked--;
+    free(f);
+}
+
+/* Puts waiting frames on the wire up to the window (acks on), or all of
+ * them (off). */
 static void send_waiting(struct conn *c)
 {
-    while (c->queue_head && !c->unacked) {
+    while (c->queue_head && (!c->acks || c->nunacked < c->window)) {
         struct frame *f = c->queue_head;
         c->queue_head = f->next;
         if (!c->queue_head)
@@ -75,10 +99,16 @@ static void send_waiting(struct conn *c)
         transmit(c, f);
         c->resends = 0;
         if (c->acks)
-            c->unacked = f;
+            push_unacked(c, f);
         else
             free(f);
     }
+}
+
+void conn_set_window(struct conn *c, unsigned n)
+{
+    c->window = n ? n : 1;
+    send_waiting(c);
 }
 
 static void send_frame(struct conn *c, const void *payload, size_t len, bool notification)
@@ -115,8 +145,8 @@ static void send_frame(struct conn *c, const void *payload, size_t len, bool not
 
 static void free_frames(struct conn *c)
 {
-    free(c->unacked);
-    c->unacked = NULL;
+    while (c->unacked_head)
+        pop_unacked(c);
     while (c->queue_head) {
         struct frame *f = c->queue_head;
         c->queue_head = f->next;
@@ -134,8 +164,9 @@ void conn_acks_off(struct conn *c)
         struct frame *f = c->queue_head;
         c->queue_head = f->next;
         transmit(c, f);
-        free(c->unacked);
-        c->unacked = f;
+        while (c->unacked_head)
+            pop_unacked(c);
+        push_unacked(c, f);
         c->resends = 0;
     }
     c->queue_tail = NULL;
@@ -192,14 +223,17 @@ static void on_parsed(void *arg, const struct rsp_event *ev)
         break;
     case RSP_EV_NAK:
         c->naks_in++;
-        if (c->unacked && c->resends++ < MAX_RESENDS) {
+        if (c->unacked_head && c->resends++ < MAX_RESENDS) {
+            /* Acks come in order: a '-' is for the oldest packet not acked. */
             log_debug("%s: NAK, resending the packet it was for", c->name);
-            conn_send_raw(c, c->unacked->data, c->unacked->len);
+            if (c->nunacked > 1)
+                log_warn("%s: NAK with %u packets under way; the peer may answer them out "
+                         "of order", c->name, c->nunacked);
+            conn_send_raw(c, c->unacked_head->data, c->unacked_head->len);
         }
         return;
     case RSP_EV_ACK:
-        free(c->unacked);
-        c->unacked = NULL;
+        pop_unacked(c);
         send_waiting(c);
         break;
     case RSP_EV_INTERRUPT:
@@ -243,6 +277,7 @@ int conn_init(struct conn *c, uv_loop_t *loop, const char *name, void *owner,
     c->on_closed = on_closed;
     c->on_freed = on_freed;
     c->acks = true;
+    c->window = 1;
     if (rsp_parser_init(&c->parser, RSP_DEFAULT_MAX_PAYLOAD) != 0)
         return -1;
     uv_tcp_init(loop, &c->tcp);

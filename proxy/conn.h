@@ -30,9 +30,11 @@ struct conn {
     conn_freed_fn on_freed;
     bool acks;                    /* this side acknowledges packets */
     bool closing;
-    /* With acks on, one packet at a time is on the wire until its '+'
-     * arrives (a '-' resends it); the others wait here, in order. */
-    struct frame *unacked;        /* sent, waiting for '+' */
+    /* With acks on, at most `window` packets are on the wire before their
+     * '+' (1 unless the owner sets more); a '-' resends the oldest. The
+     * others wait in the queue, in order. */
+    struct frame *unacked_head, *unacked_tail;   /* sent, waiting for '+' */
+    unsigned nunacked, window;
     struct frame *queue_head, *queue_tail;
     unsigned resends;
     unsigned long packets_in, packets_out, bad_in, naks_in;
@@ -48,6 +50,9 @@ int conn_start(struct conn *c);
 void conn_send_packet(struct conn *c, const void *payload, size_t len);
 /* Turns acks off (after QStartNoAckMode): waiting packets go out at once. */
 void conn_acks_off(struct conn *c);
+/* Lets up to `n` packets be on the wire before their acks (1: one at a
+ * time). Only for a peer that processes packets strictly in order. */
+void conn_set_window(struct conn *c, unsigned n);
 void conn_send_notification(struct conn *c, const void *payload, size_t len);
 /* Sends raw bytes: '+', '-', 0x03. */
 void conn_send_raw(struct conn *c, const void *data, size_t len);

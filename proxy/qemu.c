@@ -79,27 +79,68 @@ int qemu_request(struct qemu *q, const void *payload, size_t len, unsigned flags
     return enqueue(q, payload, len, flags, done, output, arg);
 }
 
-/* Sends the next queued request when nothing is in flight. */
+/* The guest runs once the resume is the oldest request in flight: QEMU has
+ * answered everything sent before it. */
+static void update_running(struct qemu *q)
+{
+    bool was = q->running;
+    q->running = q->inflight_head && (q->inflight_head->flags & QREQ_RESUME);
+    if (q->running && !was) {
+        q->interrupt_sent = false;
+        if (q->interrupt_pending)
+            qemu_interrupt(q);
+    }
+}
+
+/* May the next queued request go out now? One at a time, except pipelined
+ * requests behind pipelined ones; nothing after a resume. */
+static bool may_send(const struct qemu *q, const struct qemu_req *r)
+{
+    if (!q->ninflight)
+        return true;
+    return !q->resume_inflight && (r->flags & QREQ_PIPELINE) &&
+           (q->inflight_tail->flags & QREQ_PIPELINE) && q->ninflight < QEMU_WINDOW;
+}
+
+/* Sends queued requests as far as may_send allows. */
 static void pump(struct qemu *q)
 {
-    if (q->inflight || !q->head || !q->conn || q->state < QEMU_HANDSHAKE)
-        return;
-    struct qemu_req *r = q->head;
-    q->head = r->next;
-    if (!q->head)
-        q->tail = NULL;
-    r->next = NULL;
-    conn_send_packet(q->conn, r->payload, r->len);
-    if (r->flags & QREQ_NO_REPLY) {
-        req_finish(r, 0, NULL, 0);
-        pump(q);
-        return;
+    while (q->head && q->conn && q->state >= QEMU_HANDSHAKE && may_send(q, q->head)) {
+        struct qemu_req *r = q->head;
+        q->head = r->next;
+        if (!q->head)
+            q->tail = NULL;
+        r->next = NULL;
+        conn_send_packet(q->conn, r->payload, r->len);
+        if (r->flags & QREQ_NO_REPLY) {
+            req_finish(r, 0, NULL, 0);
+            continue;
+        }
+        if (q->inflight_tail)
+            q->inflight_tail->next = r;
+        else
+            q->inflight_head = r;
+        q->inflight_tail = r;
+        q->ninflight++;
+        q->resume_inflight |= (r->flags & QREQ_RESUME) != 0;
+        update_running(q);
     }
-    q->inflight = r;
-    q->running = (r->flags & QREQ_RESUME) != 0;
-    q->interrupt_sent = false;
-    if (q->running && q->interrupt_pending)
-        qemu_interrupt(q);
+}
+
+/* Takes the oldest request in flight off the list. */
+static struct qemu_req *pop_inflight(struct qemu *q)
+{
+    struct qemu_req *r = q->inflight_head;
+    if (!r)
+        return NULL;
+    q->inflight_head = r->next;
+    if (!q->inflight_head)
+        q->inflight_tail = NULL;
+    q->ninflight--;
+    if (r->flags & QREQ_RESUME)
+        q->resume_inflight = false;
+    r->next = NULL;
+    return r;
 }
 
 /* Drops the unsent requests of `arg` that `flags_mask` selects (0: all). */
@@ -121,12 +162,16 @@ static void drop_unsent(struct qemu *q, const void *arg, unsigned flags_mask)
 
 bool qemu_forget(struct qemu *q, void *arg)
 {
+    bool any = false;
     drop_unsent(q, arg, 0);
-    if (!q->inflight || q->inflight->arg != arg)
-        return false;
-    q->inflight->done = NULL;
-    q->inflight->output = NULL;
-    return true;
+    for (struct qemu_req *r = q->inflight_head; r; r = r->next) {
+        if (r->arg != arg)
+            continue;
+        r->done = NULL;
+        r->output = NULL;
+        any = true;
+    }
+    return any;
 }
 
 void qemu_cancel_resumes(struct qemu *q, void *arg)
@@ -137,7 +182,9 @@ void qemu_cancel_resumes(struct qemu *q, void *arg)
 void qemu_interrupt(struct qemu *q)
 {
     if (!q->running) {
-        /* A resume still in the queue is stopped as soon as it is sent. */
+        /* A resume still queued, or sent behind requests QEMU has not
+         * answered yet, is stopped as soon as QEMU runs it. */
+        q->interrupt_pending |= q->resume_inflight;
         for (struct qemu_req *r = q->head; r; r = r->next)
             q->interrupt_pending |= (r->flags & QREQ_RESUME) != 0;
         return;
@@ -153,11 +200,11 @@ void qemu_interrupt(struct qemu *q)
 /* Fails every request (inflight first, then in queue order). */
 static void fail_all(struct qemu *q)
 {
-    struct qemu_req *r = q->inflight;
-    q->inflight = NULL;
+    struct qemu_req *r;
     q->running = false;
-    if (r)
+    while ((r = pop_inflight(q)) != NULL)
         req_finish(r, QEMU_LOST, NULL, 0);
+    q->running = false;
     while ((r = q->head) != NULL) {
         q->head = r->next;
         req_finish(r, QEMU_LOST, NULL, 0);
@@ -188,7 +235,7 @@ static bool is_stop(const uint8_t *p, size_t len)
 
 static void on_packet(struct qemu *q, const uint8_t *payload, size_t len)
 {
-    struct qemu_req *r = q->inflight;
+    struct qemu_req *r = q->inflight_head;
     if (!r) {
         char text[120];
         log_warn("qemu: unexpected packet with no request pending: %s",
@@ -208,8 +255,8 @@ static void on_packet(struct qemu *q, const uint8_t *payload, size_t len)
             r->output(r->arg, payload, len);
         return;
     }
-    q->inflight = NULL;
-    q->running = false;
+    pop_inflight(q);
+    update_running(q);
     req_finish(r, 0, payload, len);
     pump(q);
 }
@@ -283,6 +330,7 @@ static void on_connected(uv_connect_t *req, int status)
     q->conn = c;
     q->connects++;
     q->waiting_logged = false;
+    conn_set_window(c, QEMU_WINDOW);   /* QEMU handles packets strictly in order */
     conn_start(c);
     start_handshake(q);
 }
@@ -509,7 +557,7 @@ bool qemu_ready(const struct qemu *q)
 
 bool qemu_resumed_by(const struct qemu *q, const void *arg)
 {
-    return q->running && q->inflight && q->inflight->arg == arg;
+    return q->resume_inflight && q->inflight_tail && q->inflight_tail->arg == arg;
 }
 
 bool qemu_running(const struct qemu *q)

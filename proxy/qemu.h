@@ -22,6 +22,12 @@ enum qemu_state { QEMU_DOWN, QEMU_CONNECTING, QEMU_HANDSHAKE, QEMU_READY };
 #define QREQ_RESUME    1u  /* c/s/vCont: the reply is a stop reply, maybe much later */
 #define QREQ_OUTPUT    2u  /* 'O' console packets may precede the reply (qRcmd, resumes) */
 #define QREQ_NO_REPLY  4u  /* 'k': QEMU exits instead of answering */
+#define QREQ_PIPELINE  8u  /* may go out while other such requests await their
+                              replies (QEMU answers in order). Not for a
+                              resume: our '+' for the replies before it would
+                              reach a running QEMU, which halts on any byte */
+
+#define QEMU_WINDOW 16     /* most pipelined requests on the wire at once */
 
 /* status: 0 with the reply, or QEMU_LOST if the connection went first. */
 #define QEMU_LOST (-1)
@@ -56,8 +62,10 @@ struct qemu {
     bool stopping;
 
     struct qemu_req *head, *tail;  /* not yet sent */
-    struct qemu_req *inflight;     /* sent, reply pending */
-    bool running;                  /* inflight is a resume */
+    struct qemu_req *inflight_head, *inflight_tail;   /* sent, replies pending, in order */
+    unsigned ninflight;
+    bool resume_inflight;          /* a resume was sent (it is the last in flight) */
+    bool running;                  /* the resume is the oldest in flight: QEMU runs it */
     bool interrupt_sent;
     bool interrupt_pending;        /* stop the queued resume once it is sent */
     struct conn *connecting;       /* a connect in progress, or NULL */

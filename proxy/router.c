@@ -92,7 +92,7 @@ static void batch_add(struct router *r, const char *fmt, ...)
         r->batch_failed = true;
         return;
     }
-    if (qemu_request(&r->mux->qemu, pkt, (size_t)n, 0, on_batch_reply, NULL, r) != 0) {
+    if (qemu_request(&r->mux->qemu, pkt, (size_t)n, QREQ_PIPELINE, on_batch_reply, NULL, r) != 0) {
         r->batch_lost = true;
         return;
     }
@@ -247,11 +247,10 @@ static void desired(const struct router *r, struct bp_list *d, bool step)
 /* ------------------------------------------------------------- reconcile */
 
 static void reconcile(struct router *r, bool step, void (*then)(struct router *r));
-
 static void reconcile_done(struct router *r)
 {
     if (r->batch_lost) {
-        finish_request(r, NULL, 0);
+        finish_request(r, NULL, 0);   /* the resume sent behind the batch fails too */
         return;
     }
     for (unsigned i = 0; i < r->batch_total; i++) {
@@ -308,6 +307,9 @@ static void reconcile(struct router *r, bool step, void (*then)(struct router *r
     }
     bpl_free(&seen);
     bpl_free(&want);
+    /* The resume waits for the batch's replies, not just goes out behind
+     * it: our '+' for each reply would reach a running QEMU, which halts on
+     * any byte. */
     batch_run(r, reconcile_done);
 }
 
@@ -643,6 +645,8 @@ static void read_cpu(struct router *r, void (*then)(struct router *r))
 static void finish_request(struct router *r, const char *payload, size_t len)
 {
     struct session *s = r->client;
+    if (!r->busy)
+        return;   /* answered already (a lost batch, then its resume) */
     r->busy = false;
     r->phase = PH_IDLE;
     r->interrupt = false;
