@@ -4,7 +4,8 @@
 # one program never stops another at the same address; kernel breakpoints
 # fire for every process; memory of a process that is not on the CPU is
 # read through its page table; stepping crosses the kernel/user boundary;
-# processes that exit are reported; one program may run as several processes.
+# processes that exit are reported; one program may run as several processes;
+# Ctrl-C, detach and a killed GDB while the hooks follow every switch.
 source "$(dirname "$0")/lib.sh"
 
 USER_MAIN=$(symbol_address "$USER_DIR/compute.elf" main)
@@ -252,6 +253,24 @@ check "the stop names a live process" log_has "$TMP/gdb5.log" '^\* [0-9.]+ +Thre
 check "rspmux followed switches before the interrupt" \
     log_has "$TMP/gdb5.log" '^hooks: [a-z]+; [1-9][0-9]* switches'
 check "after detach the guest runs to its end" wait_qemu_exit 0
+check "rspmux exits cleanly" stop_rspmux
+
+# --- 6: GDB killed while the hooks follow every switch ---------------------------
+start_qemu_gdb "$TMP/qemu6.log" -append "test; syscalls 20000; sleeper" || finish
+start_rspmux "$TMP/mux6.log" -c configs/demo-os.json --qemu "$GDB_PORT" ${MUX_VERBOSE:--v} || finish
+timeout 120 "${GDB[@]}" -x configs/rspmux.gdb -ex "target remote 127.0.0.1:$MUX_PORT" \
+    -ex "break $NEVER" -ex "continue" </dev/null >"$TMP/gdb6.log" 2>&1 &
+gdb_pid=$!
+STARTED_PIDS+=("$gdb_pid")
+check "the hooks follow switches for the doomed client" \
+    wait_log "$TMP/mux6.log" 'new address space: process 3, syscalls'
+sleep 1
+pkill -KILL -P "$gdb_pid" -x gdb-multiarch
+wait "$gdb_pid" 2>/dev/null
+check "rspmux removes what the dead client left, its breakpoint and the hooks" \
+    wait_log "$TMP/mux6.log" 'removed 1 breakpoint the client left in QEMU'
+check "the guest runs on to its end, followed by nobody" wait_qemu_exit 0
+check "rspmux exits cleanly" stop_rspmux
 check "the breakpoint stops syscalls, whose pid the kernel agrees on" \
     expect_in_order "$TMP/gdb4.log" <(cat <<'P'
 ^Thread 4\.1 hit Breakpoint 1, main \(.*\) at test/os/user/syscalls\.c:[0-9]+$
