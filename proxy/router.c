@@ -20,6 +20,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "router.h"
+#include "router_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,11 +32,8 @@
 #include "mux.h"
 #include "session.h"
 
-#define PRIV_U 0
-#define PRIV_S 1
 #define SSTATUS_SPP (1ull << 8)
 #define HOOK_KIND 4                /* our Z0 kind: tells hooks from GDB's in logs */
-#define MEM_CHUNK 1024             /* bytes per physical read (QEMU's packet holds 2048) */
 #define NEW_SPACE_PATIENCE 64      /* enter_user hits waiting for a new space before giving up */
 
 enum phase {
@@ -52,7 +50,7 @@ enum phase {
 static void after_stop(struct router *r);
 static void go(struct router *r, bool step);
 static void report(struct router *r, unsigned signal);
-static void finish_request(struct router *r, const char *payload, size_t len);
+void rt_finish(struct router *r, const char *payload, size_t len);
 
 /* ---------------------------------------------------------------- batches */
 
@@ -73,16 +71,15 @@ static void on_batch_reply(void *arg, int status, const uint8_t *p, size_t len)
         r->batch_done(r);
 }
 
-static void batch_begin(struct router *r)
+void rt_batch_begin(struct router *r)
 {
     r->batch_total = r->batch_pending = 0;
     r->batch_lost = r->batch_failed = false;
 }
 
-__attribute__((format(printf, 2, 3)))
-static void batch_add(struct router *r, const char *fmt, ...)
+void rt_batch_add(struct router *r, const char *fmt, ...)
 {
-    char pkt[MEM_CHUNK * 2 + 64];
+    char pkt[RT_PACKET_MAX];
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(pkt, sizeof pkt, fmt, ap);
@@ -100,21 +97,21 @@ static void batch_add(struct router *r, const char *fmt, ...)
     r->batch_pending++;
 }
 
-/* Runs `done` once every request added since batch_begin is answered. */
-static void batch_run(struct router *r, void (*done)(struct router *r))
+/* Runs `done` once every request added since rt_batch_begin is answered. */
+void rt_batch_run(struct router *r, void (*done)(struct router *r))
 {
     r->batch_done = done;
     if (r->batch_pending == 0)
         done(r);
 }
 
-static bool reply_ok(const struct router *r, unsigned i)
+bool rt_reply_ok(const struct router *r, unsigned i)
 {
     return r->replies[i].len == 2 && memcmp(r->replies[i].data, "OK", 2) == 0;
 }
 
 /* A register value from a 'p' reply (little-endian hex, as QEMU sends it). */
-static int reply_reg(const struct router *r, unsigned i, uint64_t *v)
+int rt_reply_reg(const struct router *r, unsigned i, uint64_t *v)
 {
     const struct rsp_buf *b = &r->replies[i];
     uint8_t bytes[8] = { 0 };
@@ -250,11 +247,11 @@ static void reconcile(struct router *r, bool step, void (*then)(struct router *r
 static void reconcile_done(struct router *r)
 {
     if (r->batch_lost) {
-        finish_request(r, NULL, 0);   /* the resume sent behind the batch fails too */
+        rt_finish(r, NULL, 0);   /* the resume sent behind the batch fails too */
         return;
     }
     for (unsigned i = 0; i < r->batch_total; i++) {
-        if (!reply_ok(r, i)) {
+        if (!rt_reply_ok(r, i)) {
             log_warn("router: QEMU refused %c%llx,%llx,%llx: '%.*s'", r->batch_op[i] > 0 ? 'Z' : 'z',
                      (unsigned long long)r->batch_bp[i].type, (unsigned long long)r->batch_bp[i].addr,
                      (unsigned long long)r->batch_bp[i].kind, (int)r->replies[i].len,
@@ -280,7 +277,7 @@ static void reconcile(struct router *r, bool step, void (*then)(struct router *r
 {
     struct bp_list want = { 0 };
     desired(r, &want, step);
-    batch_begin(r);
+    rt_batch_begin(r);
     r->reconcile_then = then;
     r->reconcile_step = step;
     struct bp_list seen = { 0 };
@@ -290,7 +287,7 @@ static void reconcile(struct router *r, bool step, void (*then)(struct router *r
         if (bpl_count(&seen, bp) > bpl_count(&want, bp)) {
             r->batch_bp[r->batch_total] = bp;
             r->batch_op[r->batch_total] = -1;
-            batch_add(r, "z%llx,%llx,%llx", (unsigned long long)bp.type,
+            rt_batch_add(r, "z%llx,%llx,%llx", (unsigned long long)bp.type,
                       (unsigned long long)bp.addr, (unsigned long long)bp.kind);
         }
     }
@@ -301,7 +298,7 @@ static void reconcile(struct router *r, bool step, void (*then)(struct router *r
         if (bpl_count(&seen, bp) > bpl_count(&r->inserted, bp)) {
             r->batch_bp[r->batch_total] = bp;
             r->batch_op[r->batch_total] = 1;
-            batch_add(r, "Z%llx,%llx,%llx", (unsigned long long)bp.type,
+            rt_batch_add(r, "Z%llx,%llx,%llx", (unsigned long long)bp.type,
                       (unsigned long long)bp.addr, (unsigned long long)bp.kind);
         }
     }
@@ -310,180 +307,7 @@ static void reconcile(struct router *r, bool step, void (*then)(struct router *r
     /* The resume waits for the batch's replies, not just goes out behind
      * it: our '+' for each reply would reach a running QEMU, which halts on
      * any byte. */
-    batch_run(r, reconcile_done);
-}
-
-/* ------------------------------------------------------ memory of a space */
-
-/* Reads (or writes) [va, va + len) of the address space under `satp`: with
- * plain m/M when `direct` (it is the CPU's own context), else by walking the
- * Sv39 page table in QEMU's physical-memory mode. `then` gets 0 with the
- * bytes in r->mem, or -1 with r->mem_err. */
-static void mem_step(struct router *r);
-static void mem_finish(struct router *r, int status);
-
-static void mem_direct_done(struct router *r)
-{
-    const struct rsp_buf *b = &r->replies[0];
-    if (r->batch_lost || r->batch_failed || (r->mem_write ? !reply_ok(r, 0) : b->len != r->mem_len * 2)) {
-        snprintf(r->mem_err, sizeof r->mem_err, "0x%llx: QEMU cannot access this address",
-                 (unsigned long long)r->mem_va);
-        r->mem_then(r, -1);
-        return;
-    }
-    if (!r->mem_write) {
-        size_t at = r->mem.len;
-        rsp_buf_append(&r->mem, b->data, r->mem_len);   /* room, then decode in place */
-        if (r->mem.failed || rsp_hex_decode(b->data, b->len / 2, r->mem.data + at) != 0) {
-            snprintf(r->mem_err, sizeof r->mem_err, "bad memory reply from QEMU");
-            r->mem_then(r, -1);
-            return;
-        }
-    }
-    r->mem_then(r, 0);
-}
-
-static void batch_mem(struct router *r, const char *cmd, uint64_t addr, size_t n,
-                      const uint8_t *bytes)
-{
-    if (!bytes) {
-        batch_add(r, "%s%llx,%zx", cmd, (unsigned long long)addr, n);
-        return;
-    }
-    char hex[MEM_CHUNK * 2 + 1];
-    for (size_t i = 0; i < n; i++)
-        snprintf(hex + 2 * i, 3, "%02x", bytes[i]);
-    batch_add(r, "M%llx,%zx:%s", (unsigned long long)addr, n, hex);
-}
-
-static void mem_start(struct router *r, uint64_t satp, bool direct, uint64_t va, size_t len,
-                      const uint8_t *write, void (*then)(struct router *r, int status))
-{
-    r->mem_satp = satp;
-    r->mem_va = va;
-    r->mem_len = len;
-    r->mem_done = 0;
-    r->mem_write = write;
-    r->mem_then = then;
-    r->mem_err[0] = '\0';
-    rsp_buf_clear(&r->mem);
-    batch_begin(r);
-    if (direct) {
-        batch_mem(r, "m", va, len, write);
-        batch_run(r, mem_direct_done);
-        return;
-    }
-    batch_add(r, "Qqemu.PhyMemMode:1");
-    batch_run(r, mem_step);
-}
-
-static void mem_chunk_done(struct router *r)
-{
-    size_t n = r->mem_write ? 0 : r->replies[0].len / 2;
-    if (r->batch_lost || r->batch_failed || (r->mem_write && !reply_ok(r, 0))) {
-        snprintf(r->mem_err, sizeof r->mem_err, "0x%llx: physical memory not readable",
-                 (unsigned long long)(r->mem_va + r->mem_done));
-        mem_finish(r, -1);
-        return;
-    }
-    if (!r->mem_write) {
-        size_t at = r->mem.len;
-        rsp_buf_append(&r->mem, r->replies[0].data, n);
-        if (r->mem.failed || rsp_hex_decode(r->replies[0].data, n, r->mem.data + at) != 0) {
-            mem_finish(r, -1);
-            return;
-        }
-    }
-    r->mem_done += r->mem_write ? r->mem_chunk_len : n;
-    mem_step(r);
-}
-
-/* The translation of mem_va + mem_done is known: read or write its run. */
-static void mem_chunk(struct router *r, uint64_t pa, uint64_t contig)
-{
-    size_t n = r->mem_len - r->mem_done;
-    if (n > contig)
-        n = (size_t)contig;
-    if (n > MEM_CHUNK)
-        n = MEM_CHUNK;
-    r->mem_chunk_len = n;
-    batch_begin(r);
-    batch_mem(r, "m", pa, n, r->mem_write ? r->mem_write + r->mem_done : NULL);
-    batch_run(r, mem_chunk_done);
-}
-
-static void mem_pte_done(struct router *r)
-{
-    uint64_t pte = 0, pte_pa, pa, contig, size;
-    unsigned perms;
-    const struct rsp_buf *b = &r->replies[0];
-    uint8_t raw[8];
-    if (r->batch_lost || b->len != 16 || rsp_hex_decode(b->data, 8, raw) != 0) {
-        snprintf(r->mem_err, sizeof r->mem_err, "0x%llx: cannot read its page table",
-                 (unsigned long long)(r->mem_va + r->mem_done));
-        mem_finish(r, -1);
-        return;
-    }
-    for (int k = 7; k >= 0; k--)
-        pte = (pte << 8) | raw[k];
-    enum sv39_status st = sv39_feed(&r->walk, pte, &pte_pa);
-    if (st == SV39_NEED_PTE) {
-        batch_begin(r);
-        batch_add(r, "m%llx,8", (unsigned long long)pte_pa);
-        batch_run(r, mem_pte_done);
-        return;
-    }
-    if (st != SV39_DONE) {
-        snprintf(r->mem_err, sizeof r->mem_err, "%s", sv39_fault(&r->walk));
-        mem_finish(r, -1);
-        return;
-    }
-    sv39_result(&r->walk, &pa, &contig, &size, &perms);
-    sv39_tlb_insert(&r->tlb, r->mem_satp, r->mem_va + r->mem_done, pa, size, perms);
-    mem_chunk(r, pa, contig);
-}
-
-static void mem_step(struct router *r)
-{
-    uint64_t va = r->mem_va + r->mem_done, pa, contig, pte_pa;
-    if (r->batch_lost) {
-        snprintf(r->mem_err, sizeof r->mem_err, "lost the connection to QEMU");
-        r->mem_then(r, -1);
-        return;
-    }
-    if (r->mem_done >= r->mem_len) {
-        mem_finish(r, 0);
-        return;
-    }
-    if (sv39_tlb_lookup(&r->tlb, r->mem_satp, va, &pa, &contig, NULL, NULL) == 0) {
-        mem_chunk(r, pa, contig);
-        return;
-    }
-    enum sv39_status st = sv39_start(&r->walk, r->mem_satp, va, &pte_pa);
-    if (st == SV39_DONE) {
-        sv39_result(&r->walk, &pa, &contig, NULL, NULL);
-        mem_chunk(r, pa, contig);
-    } else if (st == SV39_NEED_PTE) {
-        batch_begin(r);
-        batch_add(r, "m%llx,8", (unsigned long long)pte_pa);
-        batch_run(r, mem_pte_done);
-    } else {
-        snprintf(r->mem_err, sizeof r->mem_err, "%s", sv39_fault(&r->walk));
-        mem_finish(r, -1);
-    }
-}
-
-static void mem_mode_off(struct router *r)
-{
-    r->mem_then(r, r->batch_lost ? -1 : r->mem_status);
-}
-
-static void mem_finish(struct router *r, int status)
-{
-    r->mem_status = status;
-    batch_begin(r);
-    batch_add(r, "Qqemu.PhyMemMode:0");
-    batch_run(r, mem_mode_off);
+    rt_batch_run(r, reconcile_done);
 }
 
 /* ------------------------------------------------------------ identify */
@@ -550,7 +374,7 @@ static void ident_probe_read(struct router *r, int status)
 static void ident_read_probe(struct router *r)
 {
     const struct fp_probe *p = &r->spaces.plan.probes[r->ident_probe];
-    mem_start(r, r->satp, cpu_in_user(r), p->vaddr, p->len, NULL, ident_probe_read);
+    rt_mem_start(r, r->satp, cpu_in_user(r), p->vaddr, p->len, NULL, ident_probe_read);
 }
 
 static void ident_lookup(struct router *r)
@@ -595,7 +419,7 @@ static void identify(struct router *r, void (*then)(struct router *r, struct mux
 {
     r->ident_then = then;
     if (r->cfg->identify == MUX_IDENTIFY_VARIABLE) {
-        mem_start(r, r->kernel_satp, false, r->var_addr, r->cfg->variable_size, NULL,
+        rt_mem_start(r, r->kernel_satp, false, r->var_addr, r->cfg->variable_size, NULL,
                   ident_key_read);
         return;
     }
@@ -608,15 +432,15 @@ static void identify(struct router *r, void (*then)(struct router *r, struct mux
 static void read_cpu_done(struct router *r)
 {
     if (r->batch_lost) {
-        finish_request(r, NULL, 0);
+        rt_finish(r, NULL, 0);
         return;
     }
-    if (reply_reg(r, 0, &r->pc) != 0 || reply_reg(r, 1, &r->priv) != 0 ||
-        reply_reg(r, 2, &r->satp) != 0) {
+    if (rt_reply_reg(r, 0, &r->pc) != 0 || rt_reply_reg(r, 1, &r->priv) != 0 ||
+        rt_reply_reg(r, 2, &r->satp) != 0) {
         log_error("router: cannot read pc/priv/satp from QEMU ('%.*s')", (int)r->replies[0].len,
                   (const char *)r->replies[0].data);
         r->cpu_known = false;
-        finish_request(r, "E.rspmux: cannot read the CPU state from QEMU", 45);
+        rt_finish(r, "E.rspmux: cannot read the CPU state from QEMU", 45);
         return;
     }
     r->cpu_known = true;
@@ -633,16 +457,16 @@ static void read_cpu_done(struct router *r)
 static void read_cpu(struct router *r, void (*then)(struct router *r))
 {
     r->cpu_then = then;
-    batch_begin(r);
-    batch_add(r, "p%x", r->reg_pc);
-    batch_add(r, "p%x", r->reg_priv);
-    batch_add(r, "p%x", r->reg_satp);
-    batch_run(r, read_cpu_done);
+    rt_batch_begin(r);
+    rt_batch_add(r, "p%x", r->reg_pc);
+    rt_batch_add(r, "p%x", r->reg_priv);
+    rt_batch_add(r, "p%x", r->reg_satp);
+    rt_batch_run(r, read_cpu_done);
 }
 
 /* ------------------------------------------------------------- replies */
 
-static void finish_request(struct router *r, const char *payload, size_t len)
+void rt_finish(struct router *r, const char *payload, size_t len)
 {
     struct session *s = r->client;
     if (!r->busy)
@@ -684,9 +508,9 @@ static void send_stop(struct router *r, struct mux_space *sp, unsigned signal, c
         sp->announced = true;
     r->gdb_stops++;
     if (reply.failed)
-        finish_request(r, "E0c", 3);
+        rt_finish(r, "E0c", 3);
     else
-        finish_request(r, (const char *)reply.data, reply.len);
+        rt_finish(r, (const char *)reply.data, reply.len);
     rsp_buf_free(&reply);
 }
 
@@ -743,15 +567,15 @@ static void enter_user_sstatus(struct router *r)
 {
     uint64_t sstatus = 0;
     if (r->batch_lost) {
-        finish_request(r, NULL, 0);
+        rt_finish(r, NULL, 0);
         return;
     }
-    if (reply_reg(r, 0, &sstatus) == 0 && (sstatus & SSTATUS_SPP)) {
+    if (rt_reply_reg(r, 0, &sstatus) == 0 && (sstatus & SSTATUS_SPP)) {
         go(r, false);            /* this sret returns to the kernel, not to user mode */
         return;
     }
-    if (reply_reg(r, 1, &r->satp) != 0) {
-        finish_request(r, "E.rspmux: cannot read satp from QEMU", 36);
+    if (rt_reply_reg(r, 1, &r->satp) != 0) {
+        rt_finish(r, "E.rspmux: cannot read satp from QEMU", 36);
         return;
     }
     r->satp_known = true;
@@ -763,10 +587,10 @@ static void exit_code_read(struct router *r)
     uint64_t code = 0;
     struct mux_space *sp = r->last_user;
     if (r->batch_lost) {
-        finish_request(r, NULL, 0);
+        rt_finish(r, NULL, 0);
         return;
     }
-    reply_reg(r, 0, &code);
+    rt_reply_reg(r, 0, &code);
     r->last_user = NULL;
     if (r->mode == HM_KNOWN)
         r->mode = HM_UNKNOWN;
@@ -789,7 +613,7 @@ static void exit_code_read(struct router *r)
     if (r->cur == sp)
         r->cur = spaces_kernel(&r->spaces);
     r->gdb_stops++;
-    finish_request(r, reply, (size_t)n);
+    rt_finish(r, reply, (size_t)n);
 }
 
 /* The CPU stopped at one of our hooks. Returns false if pc is no hook. */
@@ -805,9 +629,9 @@ static bool handle_hook(struct router *r)
         return true;
     }
     if (hooks_match(&r->hooks, MUX_HOOK_EXIT, r->pc)) {
-        batch_begin(r);
-        batch_add(r, "p%x", r->reg_a0);
-        batch_run(r, exit_code_read);
+        rt_batch_begin(r);
+        rt_batch_add(r, "p%x", r->reg_a0);
+        rt_batch_run(r, exit_code_read);
         return true;
     }
     if (hooks_match(&r->hooks, MUX_HOOK_EXEC, r->pc)) {
@@ -829,10 +653,10 @@ static bool handle_hook(struct router *r)
         return true;
     }
     if (hooks_match(&r->hooks, MUX_HOOK_ENTER_USER, r->pc)) {
-        batch_begin(r);
-        batch_add(r, "p%x", r->reg_sstatus);
-        batch_add(r, "p%x", r->reg_satp);
-        batch_run(r, enter_user_sstatus);
+        rt_batch_begin(r);
+        rt_batch_add(r, "p%x", r->reg_sstatus);
+        rt_batch_add(r, "p%x", r->reg_satp);
+        rt_batch_run(r, enter_user_sstatus);
         return true;
     }
     return false;
@@ -985,10 +809,10 @@ static bool hook_stop(const struct router *r)
 static void kernel_satp_read(struct router *r)
 {
     if (r->batch_lost) {
-        finish_request(r, NULL, 0);
+        rt_finish(r, NULL, 0);
         return;
     }
-    if (reply_reg(r, 0, &r->satp) == 0) {
+    if (rt_reply_reg(r, 0, &r->satp) == 0) {
         r->satp_known = true;
         r->kernel_satp = r->satp;
         log_debug("kernel satp 0x%llx (pc 0x%llx)", (unsigned long long)r->satp,
@@ -1001,11 +825,11 @@ static void kernel_satp_read(struct router *r)
 static void stop_pc_read(struct router *r)
 {
     if (r->batch_lost) {
-        finish_request(r, NULL, 0);
+        rt_finish(r, NULL, 0);
         return;
     }
-    if (reply_reg(r, 0, &r->pc) != 0) {
-        finish_request(r, "E.rspmux: cannot read pc from QEMU", 34);
+    if (rt_reply_reg(r, 0, &r->pc) != 0) {
+        rt_finish(r, "E.rspmux: cannot read pc from QEMU", 34);
         return;
     }
     if (r->client && hook_stop(r)) {
@@ -1013,9 +837,9 @@ static void stop_pc_read(struct router *r)
         r->priv = PRIV_S;
         r->satp_known = false;
         if (!r->kernel_satp && !hooks_in_alias(&r->hooks, r->pc)) {
-            batch_begin(r);           /* once: the kernel's page table, for its memory */
-            batch_add(r, "p%x", r->reg_satp);
-            batch_run(r, kernel_satp_read);
+            rt_batch_begin(r);           /* once: the kernel's page table, for its memory */
+            rt_batch_add(r, "p%x", r->reg_satp);
+            rt_batch_run(r, kernel_satp_read);
             return;
         }
         if (handle_hook(r))
@@ -1029,12 +853,12 @@ static void on_stop(void *arg, int status, const uint8_t *p, size_t len)
     struct router *r = arg;
     r->round_trips++;
     if (status == QEMU_LOST) {
-        finish_request(r, NULL, 0);
+        rt_finish(r, NULL, 0);
         return;
     }
     struct rsp_stop st;
     if (rsp_parse_stop(p, len, &st) != 0 || (st.kind != 'T' && st.kind != 'S')) {
-        finish_request(r, (const char *)p, len);   /* W/X: QEMU's own end */
+        rt_finish(r, (const char *)p, len);   /* W/X: QEMU's own end */
         return;
     }
     r->stop = st;
@@ -1046,22 +870,22 @@ static void on_stop(void *arg, int status, const uint8_t *p, size_t len)
     r->stop.reason = NULL;        /* pointed into QEMU's reply */
     r->stop_reason_addr = st.reason_addr;
     sv39_tlb_flush(&r->tlb);      /* the guest ran: its page tables may have changed */
-    batch_begin(r);
-    batch_add(r, "p%x", r->reg_pc);
-    batch_run(r, stop_pc_read);
+    rt_batch_begin(r);
+    rt_batch_add(r, "p%x", r->reg_pc);
+    rt_batch_run(r, stop_pc_read);
 }
 
 static void send_resume(struct router *r, bool step)
 {
     if (r->batch_lost) {
-        finish_request(r, NULL, 0);
+        rt_finish(r, NULL, 0);
         return;
     }
     const char *pkt = step ? "vCont;s" : "vCont;c";
     r->cpu_known = false;
     if (qemu_request(&r->mux->qemu, pkt, strlen(pkt), QREQ_RESUME | QREQ_OUTPUT, on_stop,
                      on_resume_output, r) != 0)
-        finish_request(r, NULL, 0);
+        rt_finish(r, NULL, 0);
 }
 
 static void send_step(struct router *r)
@@ -1229,13 +1053,13 @@ static void query_answered(struct router *r)
 {
     struct rsp_stop st;
     if (r->batch_lost) {
-        finish_request(r, NULL, 0);
+        rt_finish(r, NULL, 0);
         return;
     }
     bpl_clear(&r->inserted);    /* QEMU 7.2's '?' removes every breakpoint */
     if (rsp_parse_stop(r->replies[0].data, r->replies[0].len, &st) != 0 ||
         (st.kind != 'T' && st.kind != 'S')) {
-        finish_request(r, (const char *)r->replies[0].data, r->replies[0].len);
+        rt_finish(r, (const char *)r->replies[0].data, r->replies[0].len);
         return;
     }
     r->stop = st;
@@ -1246,12 +1070,17 @@ static void query_answered(struct router *r)
 
 void router_query(struct router *r, struct session *s, const uint8_t *pkt, size_t len)
 {
+    rt_start_request(r, s);
+    rt_batch_begin(r);
+    rt_batch_add(r, "%.*s", (int)len, (const char *)pkt);
+    rt_batch_run(r, query_answered);
+}
+
+void rt_start_request(struct router *r, struct session *s)
+{
     r->client = s;
     r->busy = true;
     r->phase = PH_IDLE;
-    batch_begin(r);
-    batch_add(r, "%.*s", (int)len, (const char *)pkt);
-    batch_run(r, query_answered);
 }
 
 void router_interrupt(struct router *r)
@@ -1261,121 +1090,6 @@ void router_interrupt(struct router *r)
     r->interrupt = true;
     if (qemu_resumed_by(&r->mux->qemu, r))
         qemu_interrupt(&r->mux->qemu);
-}
-
-/* ------------------------------------------------------------ memory */
-
-static void memory_done(struct router *r, int status)
-{
-    if (status != 0) {
-        log_debug("memory of process %u: %s", r->mem_pid, r->mem_err);
-        finish_request(r, "E14", 3);   /* EFAULT: GDB says "Cannot access memory" */
-        return;
-    }
-    if (r->mem_write) {
-        finish_request(r, "OK", 2);
-        return;
-    }
-    struct rsp_buf hex;
-    rsp_buf_init(&hex);
-    rsp_buf_append_hex(&hex, r->mem.data, r->mem.len);
-    if (hex.failed)
-        finish_request(r, "E0c", 3);
-    else
-        finish_request(r, (const char *)hex.data, hex.len);
-    rsp_buf_free(&hex);
-}
-
-/* Can QEMU's m/M reach this space as the CPU stands? */
-static bool direct_access(const struct router *r, const struct mux_space *sp, uint64_t *satp)
-{
-    if (sp->pid == SPACE_KERNEL_PID) {
-        *satp = r->kernel_satp;
-        return !r->kernel_satp ||
-               (r->cpu_known && r->satp_known && r->priv == PRIV_S && r->satp == r->kernel_satp);
-    }
-    *satp = sp->satp;
-    return !sp->satp || (r->cpu_known && r->satp_known && r->satp == sp->satp);
-}
-
-void router_memory(struct router *r, struct session *s, unsigned pid, uint64_t addr,
-                   size_t len, const uint8_t *write_bytes)
-{
-    struct mux_space *sp = spaces_by_pid(&r->spaces, pid);
-    uint64_t satp;
-    r->client = s;
-    r->busy = true;
-    r->phase = PH_IDLE;
-    if (!sp || sp->state != SPACE_LIVE) {
-        finish_request(r, "E.rspmux: no such process", 25);
-        return;
-    }
-    r->mem_pid = pid;
-    bool direct = direct_access(r, sp, &satp);
-    mem_start(r, satp, direct, addr, len, write_bytes, memory_done);
-}
-
-/* ------------------------------------------------- another process's registers */
-
-static void put_reg(struct rsp_buf *out, uint64_t v)
-{
-    uint8_t b[8];
-    for (int i = 0; i < 8; i++)
-        b[i] = (uint8_t)(v >> (8 * i));
-    rsp_buf_append_hex(out, b, 8);
-}
-
-static uint64_t frame_word(const struct router *r, unsigned offset)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = (v << 8) | r->mem.data[offset + (unsigned)i];
-    return v;
-}
-
-/* The user registers a process left in its trap frame when it entered the
- * kernel, as 'g' (x0..x31, pc) or one 'p'. */
-static void frame_read(struct router *r, int status)
-{
-    const struct mux_spacecfg *c = r->cfg;
-    struct rsp_buf out;
-    if (status != 0) {
-        log_debug("trap frame of process %u: %s", r->mem_pid, r->mem_err);
-        finish_request(r, "E14", 3);
-        return;
-    }
-    rsp_buf_init(&out);
-    for (unsigned n = 0; n <= 32; n++) {
-        if (r->reg_wanted >= 0 && (unsigned)r->reg_wanted != n)
-            continue;
-        put_reg(&out, n == 0 ? 0 : n == 32 ? frame_word(r, c->tf_pc)
-                                           : frame_word(r, c->tf_x1 + 8 * (n - 1)));
-    }
-    if (r->reg_wanted > 32)
-        rsp_buf_append_str(&out, "xxxxxxxxxxxxxxxx");
-    if (out.failed)
-        finish_request(r, "E0c", 3);
-    else
-        finish_request(r, (const char *)out.data, out.len);
-    rsp_buf_free(&out);
-}
-
-bool router_frame_registers(struct router *r, struct session *s, unsigned pid, int regnum)
-{
-    const struct mux_spacecfg *c = r->cfg;
-    struct mux_space *sp = spaces_by_pid(&r->spaces, pid);
-    if (!c->has_trap_frame || !sp || sp->pid == SPACE_KERNEL_PID || sp->state != SPACE_LIVE ||
-        !sp->satp || (regnum > 32 && regnum != -1))
-        return false;
-    unsigned end = c->tf_pc > c->tf_x1 + 31 * 8 ? c->tf_pc + 8 : c->tf_x1 + 31 * 8;
-    r->client = s;
-    r->busy = true;
-    r->phase = PH_IDLE;
-    r->mem_pid = pid;
-    r->reg_wanted = regnum;
-    mem_start(r, sp->satp, r->cpu_known && r->satp_known && r->satp == sp->satp,
-              c->trap_frame, end, NULL, frame_read);
-    return true;
 }
 
 bool router_on_cpu(const struct router *r, unsigned pid)
