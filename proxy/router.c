@@ -5,8 +5,8 @@
  * The hook modes (docs/address-spaces.md has the whole story):
  *   OFF      no hooks armed: the guest runs at full speed. Used when no user
  *            breakpoint is in scope and nothing needs tracking.
- *   TRACK    exec and exit hooks only (rare events): new processes are
- *            announced to GDB, exits reported.
+ *   TRACK    exec hooks only (rare events): new processes are announced
+ *            to GDB before they run, so pending breakpoints reach them.
  *   KNOWN    the CPU will return to user mode in last_user, whose group is
  *            inserted: only a context switch, an exec or an exit can change
  *            that, so those hooks are armed and a plain system call costs
@@ -14,7 +14,8 @@
  *   UNKNOWN  after a switch: the enter_user hook (the sret of the return
  *            path) catches the next entry to user mode, which is identified
  *            by satp (a fingerprint of its memory the first time), and the
- *            groups are swapped there.
+ *            groups are swapped there; exec and exit stay armed.
+ * Memory of other spaces and trap-frame registers are in spacemem.c. 
  * A hook is never armed at the PC the CPU resumes from, so no single step is
  * needed to get past one. */
 #define _POSIX_C_SOURCE 200809L
