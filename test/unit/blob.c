@@ -1,4 +1,5 @@
-/* Test helpers: files read whole, and exact-size heap copies under ASan. */
+/* Test helpers: files read whole, exact-size heap copies under ASan, and
+ * little-endian fields of binary files. */
 #include "blob.h"
 
 #include <stdio.h>
@@ -37,4 +38,18 @@ int read_file(const char *path, struct blob *out)
     int ok = out->data && !ferror(f);
     fclose(f);
     return ok ? 0 : -1;
+}
+
+uint64_t get_le(const uint8_t *p, unsigned width)
+{
+    uint64_t v = 0;
+    for (unsigned i = width; i-- > 0;)
+        v = v << 8 | p[i];
+    return v;
+}
+
+void put_le(uint8_t *p, unsigned width, uint64_t v)
+{
+    for (unsigned i = 0; i < width; i++, v >>= 8)
+        p[i] = (uint8_t)v;
 }

@@ -41,20 +41,6 @@
 #define PT_LOAD      1
 #define PT_NOTE      4
 
-static uint64_t get_le(const uint8_t *p, unsigned width)
-{
-    uint64_t v = 0;
-    for (unsigned i = width; i-- > 0;)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static void put_le(uint8_t *p, unsigned width, uint64_t v)
-{
-    for (unsigned i = 0; i < width; i++, v >>= 8)
-        p[i] = (uint8_t)v;
-}
-
 
 
 

@@ -1094,20 +1094,6 @@ static void test_open_errors(void **state)
     elf_file_close(NULL);
 }
 
-static uint64_t get_le(const uint8_t *p, unsigned width)
-{
-    uint64_t v = 0;
-    for (unsigned i = width; i-- > 0;)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static void put_le(uint8_t *p, unsigned width, uint64_t v)
-{
-    for (unsigned i = 0; i < width; i++, v >>= 8)
-        p[i] = (uint8_t)v;
-}
-
 /* The kernel's first PT_LOAD header, in a copy. */
 static uint8_t *first_load(struct blob *b)
 {

@@ -527,14 +527,6 @@ static void test_match_messages(void **state)
 #define P_MEMSZ     40
 #define PT_LOAD     1
 
-static uint64_t get_le(const uint8_t *p, unsigned width)
-{
-    uint64_t v = 0;
-    for (unsigned i = width; i-- > 0;)
-        v = v << 8 | p[i];
-    return v;
-}
-
 /* Loads an ELF64 file's PT_LOAD segments as `make os` builds them: file
  * bytes then zeros up to p_memsz. */
 static void load_elf(const char *path, struct image *im)
