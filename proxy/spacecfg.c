@@ -41,6 +41,17 @@ int mux_parse_u64(const char *s, uint64_t *out)
     return 0;
 }
 
+/* An address value; else reports what was expected, with an example. */
+static int parse_address(struct jp_ctx *ctx, const cJSON *v, const char *example, uint64_t *out)
+{
+    if (mux_parse_u64(v->valuestring, out) == 0)
+        return 0;
+    char q[120];
+    jp_quote(v->valuestring, 40, q, sizeof q);
+    jp_error(ctx, "expected an address string like \"%s\", found string %s", example, q);
+    return -1;
+}
+
 /* Refuses "" for a name; true if the value is usable. */
 static bool non_empty(struct jp_ctx *ctx, const cJSON *v)
 {
@@ -249,13 +260,8 @@ void mux_spacecfg_check_user(struct jp_ctx *ctx, const cJSON *v, void *target)
 static void apply_tf_address(struct jp_ctx *ctx, const cJSON *v, void *target)
 {
     struct mux_spacecfg *sc = target;
-    if (mux_parse_u64(v->valuestring, &sc->trap_frame) != 0) {
-        char q[120];
-        jp_quote(v->valuestring, 40, q, sizeof q);
-        jp_error(ctx, "expected an address string like \"0xffffffffffffe000\", found string %s",
-                 q);
+    if (parse_address(ctx, v, "0xffffffffffffe000", &sc->trap_frame) != 0)
         return;
-    }
     sc->has_trap_frame = true;
 }
 
@@ -299,14 +305,12 @@ const struct jp_field mux_spacecfg_user_keys[MUX_SPACECFG_USER_KEYS] = {
 
 /* A point's keys fill sc->pending; apply_point then moves it into its list. */
 static void point_set_text(struct jp_ctx *ctx, struct mux_spacecfg *sc, enum mux_point_kind k,
-                           const char *s)
+                           const cJSON *v)
 {
-    if (s[0] == '\0') {
-        jp_error(ctx, "expected a non-empty string, found string \"\"");
+    if (!non_empty(ctx, v))
         return;
-    }
     free(sc->pending.text);
-    if (!(sc->pending.text = strdup(s)))
+    if (!(sc->pending.text = strdup(v->valuestring)))
         jp_error(ctx, "out of memory");
     sc->pending.kind = k;
     sc->pending_kinds++;
@@ -314,12 +318,12 @@ static void point_set_text(struct jp_ctx *ctx, struct mux_spacecfg *sc, enum mux
 
 static void apply_pt_symbol(struct jp_ctx *ctx, const cJSON *v, void *target)
 {
-    point_set_text(ctx, target, MUX_POINT_SYMBOL, v->valuestring);
+    point_set_text(ctx, target, MUX_POINT_SYMBOL, v);
 }
 
 static void apply_pt_function(struct jp_ctx *ctx, const cJSON *v, void *target)
 {
-    point_set_text(ctx, target, MUX_POINT_FUNCTION, v->valuestring);
+    point_set_text(ctx, target, MUX_POINT_FUNCTION, v);
 }
 
 static void apply_pt_line(struct jp_ctx *ctx, const cJSON *v, void *target)
@@ -334,18 +338,14 @@ static void apply_pt_line(struct jp_ctx *ctx, const cJSON *v, void *target)
         jp_error(ctx, "expected \"FILE:LINE\" (e.g. \"trap.c:42\"), found string %s", q);
         return;
     }
-    point_set_text(ctx, target, MUX_POINT_LINE, v->valuestring);
+    point_set_text(ctx, target, MUX_POINT_LINE, v);
 }
 
 static void apply_pt_address(struct jp_ctx *ctx, const cJSON *v, void *target)
 {
     struct mux_spacecfg *sc = target;
-    if (mux_parse_u64(v->valuestring, &sc->pending.value) != 0) {
-        char q[120];
-        jp_quote(v->valuestring, 40, q, sizeof q);
-        jp_error(ctx, "expected an address string like \"0x80200000\", found string %s", q);
+    if (parse_address(ctx, v, "0x80200000", &sc->pending.value) != 0)
         return;
-    }
     sc->pending.kind = MUX_POINT_ADDRESS;
     sc->pending_kinds++;
 }
@@ -572,12 +572,7 @@ static void apply_alias_symbol(struct jp_ctx *ctx, const cJSON *v, void *target)
 
 static void set_alias_number(struct jp_ctx *ctx, const cJSON *v, uint64_t *dst)
 {
-    if (mux_parse_u64(v->valuestring, dst) != 0) {
-        char q[120];
-        jp_quote(v->valuestring, 40, q, sizeof q);
-        jp_error(ctx, "expected an address string like \"0xfffffffffffff000\", found string %s",
-                 q);
-    }
+    parse_address(ctx, v, "0xfffffffffffff000", dst);
 }
 
 static void apply_alias_link(struct jp_ctx *ctx, const cJSON *v, void *target)
