@@ -436,8 +436,9 @@ static void read_cpu_done(struct router *r)
         rt_finish(r, NULL, 0);
         return;
     }
-    if (rt_reply_reg(r, 0, &r->pc) != 0 || rt_reply_reg(r, 1, &r->priv) != 0 ||
-        rt_reply_reg(r, 2, &r->satp) != 0) {
+    unsigned i = r->cpu_read_pc ? 1 : 0;
+    if ((r->cpu_read_pc && rt_reply_reg(r, 0, &r->pc) != 0) ||
+        rt_reply_reg(r, i, &r->priv) != 0 || rt_reply_reg(r, i + 1, &r->satp) != 0) {
         log_error("router: cannot read pc/priv/satp from QEMU ('%.*s')", (int)r->replies[0].len,
                   (const char *)r->replies[0].data);
         r->cpu_known = false;
@@ -454,12 +455,15 @@ static void read_cpu_done(struct router *r)
     r->cpu_then(r);
 }
 
-/* Reads pc, privilege mode and satp, then calls `then`. */
-static void read_cpu(struct router *r, void (*then)(struct router *r))
+/* Reads the privilege mode and satp, and the pc too unless `pc_read` (a
+ * stop's first read was the pc), then calls `then`. */
+static void read_cpu(struct router *r, bool pc_read, void (*then)(struct router *r))
 {
     r->cpu_then = then;
+    r->cpu_read_pc = !pc_read;
     rt_batch_begin(r);
-    rt_batch_add(r, "p%x", r->reg_pc);
+    if (!pc_read)
+        rt_batch_add(r, "p%x", r->reg_pc);
     rt_batch_add(r, "p%x", r->reg_priv);
     rt_batch_add(r, "p%x", r->reg_satp);
     rt_batch_run(r, read_cpu_done);
@@ -620,11 +624,9 @@ static void exit_code_read(struct router *r)
 /* The CPU stopped at one of our hooks. Returns false if pc is no hook. */
 static bool handle_hook(struct router *r)
 {
-    if (!bpl_count(&r->inserted, (struct mux_bp){ 0, r->pc, HOOK_KIND }))
-        return false;
     r->hook_stops++;
-    log_debug("hook stop at 0x%llx (mode %s, satp 0x%llx)", (unsigned long long)r->pc,
-              router_mode_name(r->mode), (unsigned long long)r->satp);
+    log_debug("hook stop at 0x%llx (mode %s)", (unsigned long long)r->pc,
+              router_mode_name(r->mode));
     if (hooks_match(&r->hooks, MUX_HOOK_EXIT, r->pc) && !r->last_user) {
         go(r, false);            /* after a switch: whose exit it is, we cannot tell */
         return true;
@@ -739,8 +741,6 @@ static void announce_new(struct router *r, struct mux_space *sp)
     rsp_buf_free(&ev);
 }
 
-static bool hook_stop(const struct router *r);
-
 static void after_stop(struct router *r)
 {
     if (!r->client || r->phase == PH_CLEANUP) {
@@ -772,8 +772,7 @@ static void after_stop(struct router *r)
     default:
         break;
     }
-    if (hook_stop(r) && handle_hook(r))
-        return;
+    /* (Hook stops never get here: stop_pc_read took them.) */
     if (r->phase == PH_RUN && r->req.step && r->prev_priv == PRIV_U && r->priv == PRIV_S) {
         stepped_into_kernel(r);
         return;
@@ -820,7 +819,7 @@ static void kernel_satp_read(struct router *r)
                   (unsigned long long)r->pc);
     }
     if (!handle_hook(r))
-        read_cpu(r, after_stop);
+        read_cpu(r, true, after_stop);
 }
 
 static void stop_pc_read(struct router *r)
@@ -846,7 +845,7 @@ static void stop_pc_read(struct router *r)
         if (handle_hook(r))
             return;
     }
-    read_cpu(r, after_stop);
+    read_cpu(r, true, after_stop);
 }
 
 static void on_stop(void *arg, int status, const uint8_t *p, size_t len)
@@ -1034,7 +1033,7 @@ void router_resume(struct router *r, struct session *s, const struct resume_req 
     if (r->cpu_known)
         start_resume(r);
     else
-        read_cpu(r, start_resume);
+        read_cpu(r, false, start_resume);
 }
 
 static void query_identified(struct router *r, struct mux_space *sp)
@@ -1066,7 +1065,7 @@ static void query_answered(struct router *r)
     r->stop = st;
     r->stop.reason = NULL;
     r->stop_reason[0] = '\0';
-    read_cpu(r, query_cpu_read);
+    read_cpu(r, false, query_cpu_read);
 }
 
 void router_query(struct router *r, struct session *s, const uint8_t *pkt, size_t len)

@@ -108,6 +108,7 @@ struct router {
     size_t ident_probe;
     struct rsp_buf fp_bytes;
     void (*cpu_then)(struct router *r);
+    bool cpu_read_pc;                 /* the read_cpu in progress asked for the pc */
     unsigned report_signal;
     unsigned mem_pid;
     int reg_wanted;                   /* a 'p' from a trap frame, or -1 for 'g' */
@@ -147,11 +148,12 @@ void router_interrupt(struct router *r);
 /* Memory of process `pid` (m/M). The reply goes to session_router_reply(). */
 void router_memory(struct router *r, struct session *s, unsigned pid, uint64_t addr,
                    size_t len, const uint8_t *write_bytes);
-/* The registers of user process `pid`, not on the CPU, from its trap frame
- * (config "user.trap_frame"): all of them ('g', regnum -1) or one ('p').
- * False if there is no frame to read (the caller answers otherwise);
- * else the reply goes to session_router_reply(). */
-bool router_frame_registers(struct router *r, struct session *s, unsigned pid, int regnum);
+/* Can user process `pid`'s registers ('g': regnum -1, or 'p' regnum) be
+ * read from its trap frame (config "user.trap_frame")? */
+bool router_has_frame(const struct router *r, unsigned pid, int regnum);
+/* Reads them (router_has_frame must be true); the reply goes to
+ * session_router_reply(). */
+void router_frame_registers(struct router *r, struct session *s, unsigned pid, int regnum);
 /* True if `pid`'s registers are the CPU's (it is the process on the CPU). */
 bool router_on_cpu(const struct router *r, unsigned pid);
 /* The process a stop would be reported in now. */

@@ -345,6 +345,15 @@ static int on_exec_file_read(void *ctx, const struct rsp_args *args, struct rsp_
 
 /* -------------------------------------------------- registers and memory */
 
+/* The router answers this request (session_router_reply); it may do so at
+ * once, so the session is marked busy first. */
+static int router_request(struct session *s)
+{
+    s->pending = PEND_ROUTER;
+    s->busy = true;
+    return RSP_DEFERRED;
+}
+
 static int on_registers(void *ctx, const struct rsp_args *args, struct rsp_buf *out)
 {
     struct dispatch_ctx *d = ctx;
@@ -352,9 +361,9 @@ static int on_registers(void *ctx, const struct rsp_args *args, struct rsp_buf *
     if (router_on_cpu(&d->s->mux->router, selected_pid(d->s)))
         return forward(d->s, d->pkt, d->len, PEND_PLAIN, 0);
     int regnum = d->pkt[0] == 'g' ? -1 : args->a[0].num > 4096 ? 4096 : (int)args->a[0].num;
-    if (router_frame_registers(&d->s->mux->router, d->s, selected_pid(d->s), regnum)) {
-        d->s->pending = PEND_ROUTER;
-        d->s->busy = true;
+    if (router_has_frame(&d->s->mux->router, selected_pid(d->s), regnum)) {
+        router_request(d->s);
+        router_frame_registers(&d->s->mux->router, d->s, selected_pid(d->s), regnum);
         return RSP_DEFERRED;
     }
     d->s->mask_single = d->pkt[0] == 'p';
@@ -371,13 +380,6 @@ static int on_register_write(void *ctx, const struct rsp_args *args, struct rsp_
     rsp_buf_printf(out, "E.rspmux: process %u is not on the CPU; its registers are not "
                    "available", selected_pid(d->s));
     return RSP_HANDLED;
-}
-
-static int router_request(struct session *s)
-{
-    s->pending = PEND_ROUTER;
-    s->busy = true;
-    return RSP_DEFERRED;
 }
 
 static int on_read_memory(void *ctx, const struct rsp_args *args, struct rsp_buf *out)

@@ -280,19 +280,22 @@ static void frame_read(struct router *r, int status)
     rsp_buf_free(&out);
 }
 
-bool router_frame_registers(struct router *r, struct session *s, unsigned pid, int regnum)
+bool router_has_frame(const struct router *r, unsigned pid, int regnum)
+{
+    const struct mux_space *sp = spaces_by_pid(&r->spaces, pid);
+    return r->cfg->has_trap_frame && sp && sp->pid != SPACE_KERNEL_PID &&
+           sp->state == SPACE_LIVE && sp->satp && (regnum <= 32 || regnum == -1);
+}
+
+void router_frame_registers(struct router *r, struct session *s, unsigned pid, int regnum)
 {
     const struct mux_spacecfg *c = r->cfg;
     struct mux_space *sp = spaces_by_pid(&r->spaces, pid);
-    if (!c->has_trap_frame || !sp || sp->pid == SPACE_KERNEL_PID || sp->state != SPACE_LIVE ||
-        !sp->satp || (regnum > 32 && regnum != -1))
-        return false;
     unsigned end = c->tf_pc > c->tf_x1 + 31 * 8 ? c->tf_pc + 8 : c->tf_x1 + 31 * 8;
+    uint64_t satp;
+    bool direct = direct_access(r, sp, &satp);
     rt_start_request(r, s);
     r->mem_pid = pid;
     r->reg_wanted = regnum;
-    rt_mem_start(r, sp->satp, r->cpu_known && r->satp_known && r->satp == sp->satp,
-              c->trap_frame, end, NULL, frame_read);
-    return true;
+    rt_mem_start(r, satp, direct, c->trap_frame, end, NULL, frame_read);
 }
-
