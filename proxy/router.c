@@ -52,6 +52,7 @@ static void after_stop(struct router *r);
 static void go(struct router *r, bool step);
 static void report(struct router *r, unsigned signal);
 void rt_finish(struct router *r, const char *payload, size_t len);
+static void reconcile(struct router *r, bool step, void (*then)(struct router *r));
 
 /* ---------------------------------------------------------------- batches */
 
@@ -476,6 +477,12 @@ void rt_finish(struct router *r, const char *payload, size_t len)
     struct session *s = r->client;
     if (!r->busy)
         return;   /* answered already (a lost batch, then its resume) */
+    if (!s && payload && r->cleanup_then) {
+        /* The client left mid-sequence: nobody wants this stop; clean up. */
+        r->phase = PH_CLEANUP;
+        reconcile(r, false, r->cleanup_then);
+        return;
+    }
     r->busy = false;
     r->phase = PH_IDLE;
     r->interrupt = false;
@@ -906,8 +913,13 @@ static void go(struct router *r, bool step)
         report(r, 2);
         return;
     }
-    if (!r->client)
+    if (!r->client) {
+        /* The client left mid-sequence: remove what it and we put in QEMU,
+         * and let the guest go on for nobody (router_client_gone). */
         r->phase = PH_CLEANUP;
+        reconcile(r, false, r->cleanup_then);
+        return;
+    }
     r->group_user = active_user(r);
     reconcile(r, step, step ? send_step : send_cont);
 }
