@@ -20,7 +20,7 @@ SAN_DIR  := $(BUILD)/san
 FUZZ_DIR := $(BUILD)/fuzz
 
 .DEFAULT_GOAL := all
-.PHONY: all host os run test bench fuzz clean deps unit-tests test-run bench-run
+.PHONY: all host os agent bench-bins run test bench fuzz clean deps unit-tests test-run bench-run
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -34,7 +34,7 @@ FUZZ_FLAGS  := -std=c11 $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-
 
 HOST_LIBS   := $(shell pkg-config --libs libuv libcjson 2>/dev/null || echo -luv -lcjson)
 ELF_LIBS    := $(shell pkg-config --libs libelf libdw 2>/dev/null || echo -ldw -lelf)
-HOST_INC    := -iquote rsp -iquote proxy -iquote elf
+HOST_INC    := -iquote rsp -iquote proxy -iquote elf -iquote target-agent
 
 # rspmux: proxy/ on top of rsp/. build/rspmux is optimised; build/san/rspmux
 # is the same under ASan+UBSan, and is what the integration tests run.
@@ -119,17 +119,43 @@ $(OS_BUILD)/user/%.elf: $(OS_BUILD)/user/obj/%.o $(USER_LIB) $(OS_DIR)/user/user
 
 $(OS_BUILD)/user/syscalls.elf: $(OS_BUILD)/user/obj/regcheck.o
 
-all: host os
+# ---------------------------------------------------------------- target agent
+# Freestanding C, built twice: for riscv64 (the check that it stays
+# freestanding: no libc, no floating point) and for the host (tests, fuzzing,
+# benchmarks, build/bpf-run). Each part adds its own rules in
+# target-agent/mk/*.mk (unit tests, fuzzers, tools, benchmarks).
+AGENT_SRCS   := $(wildcard target-agent/*.c)
+AGENT_RV_DIR := $(BUILD)/agent-rv64
+AGENT_RV_LIB := $(AGENT_RV_DIR)/libagent.a
+AGENT_RV_CFLAGS := -std=c11 $(WARN) -O2 -g -ffreestanding -nostdlib -fno-pie \
+                   -fno-stack-protector -march=rv64imac_zicsr_zifencei -mabi=lp64 \
+                   -mcmodel=medany -iquote target-agent -MMD -MP
+AGENT_TOOLS  :=
+BENCH_BINS   :=
+
+$(AGENT_RV_DIR)/%.o: target-agent/%.c
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(OS_CC) $(AGENT_RV_CFLAGS) -c $< -o $@
+
+$(AGENT_RV_LIB): $(AGENT_SRCS:target-agent/%.c=$(AGENT_RV_DIR)/%.o)
+	@mkdir -p $(@D)
+	$(call say,AR,$@)rm -f $@ && $(CROSS)ar rcs $@ $^
+
+all: host os agent
 
 # ---------------------------------------------------------------- tests
 # Unit tests of host-compilable code, built with ASan+UBSan and cmocka.
 UNIT_TESTS := fmt fdt elf rsp-parser rsp-build rsp-dispatch rsp-packets config
 UNIT_TESTS += sv39 fingerprint
 UNIT_TESTS += elfsym
+FUZZERS    := fdt elf rsp config
+FUZZERS    += elfsym
+# The target agent's parts add their unit tests, fuzzers, tools and benchmarks.
+-include $(wildcard target-agent/mk/*.mk)
 RSP_LIB    := $(wildcard rsp/*.c)
 UNIT_BINS  := $(UNIT_TESTS:%=$(SAN_DIR)/unit/test-%)
 UNIT_INC   := -iquote $(OS_DIR)/kernel -iquote $(OS_DIR)/lib -iquote rsp -iquote proxy
-UNIT_INC   += -iquote elf
+UNIT_INC   += -iquote elf -iquote target-agent
 
 $(SAN_DIR)/unit/test-fmt: test/unit/test-fmt.c $(OS_DIR)/lib/fmt.c
 $(SAN_DIR)/unit/test-fdt: test/unit/test-fdt.c test/unit/blob.c $(OS_DIR)/kernel/fdt.c $(OS_DIR)/lib/fmt.c
@@ -150,8 +176,6 @@ $(UNIT_BINS): test/unit/blob.h
 	    -lcmocka $(HOST_LIBS)
 
 # Fuzz harnesses (clang libFuzzer) for the parsers of outside input.
-FUZZERS    := fdt elf rsp config
-FUZZERS    += elfsym
 FUZZ_BINS  := $(FUZZERS:%=$(FUZZ_DIR)/fuzz-%)
 
 $(FUZZ_DIR)/fuzz-fdt: test/fuzz/fuzz-fdt.c $(OS_DIR)/kernel/fdt.c $(OS_DIR)/lib/fmt.c
@@ -165,6 +189,10 @@ $(FUZZ_BINS):
 	$(call say,CC,$@)$(FUZZ_CC) $(FUZZ_FLAGS) $(UNIT_INC) $(filter %.c,$^) -o $@ $(HOST_LIBS)
 
 fuzz: $(FUZZ_BINS)
+
+agent: $(AGENT_RV_LIB) $(AGENT_TOOLS)
+
+bench-bins: $(BENCH_BINS)
 
 unit-tests: $(UNIT_BINS) $(BUILD)/test/virt.dtb
 
@@ -183,7 +211,7 @@ test: deps
 	@test/run-tests.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all bench-bins
 	@test/run-bench.sh
 
 run: deps

@@ -10,7 +10,7 @@ PACKAGES=(
     gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf
     gdb-multiarch
     clang llvm lld libclang-rt-14-dev
-    libcmocka-dev
+    libcmocka-dev libbpf-dev
     python3
 )
 

@@ -5,6 +5,7 @@
 #   syscalls  the guest's own timing of 30000 short system calls
 #   proxy     a GDB workload straight to QEMU and through rspmux (test/bench/proxy.sh)
 #   spaces    following address-space switches: cost per switch, round trips (test/bench/spaces.sh)
+#   agent     build/bench/bench-*: the eBPF interpreter and maps, on the host
 set -u
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
@@ -48,3 +49,7 @@ echo "bench: test mode, boot to off median $(for _ in $(seq "$RUNS"); do test_mo
 echo "bench: guest system call      median $(for _ in $(seq "$RUNS"); do syscall_us; done | median) us per call ($RUNS runs of 30000 calls)"
 bash test/bench/proxy.sh
 bash test/bench/spaces.sh
+# Host benchmarks of the target agent (build/bench/bench-*: eBPF VM, maps).
+for b in build/bench/bench-*; do
+    [[ -x "$b" ]] && "$b"
+done
