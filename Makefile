@@ -147,7 +147,7 @@ all: host os agent
 # Unit tests of host-compilable code, built with ASan+UBSan and cmocka.
 UNIT_TESTS := fmt fdt elf rsp-parser rsp-build rsp-dispatch rsp-packets config
 UNIT_TESTS += sv39 fingerprint
-UNIT_TESTS += elfsym
+UNIT_TESTS += elfsym conflicts
 FUZZERS    := fdt elf rsp config
 FUZZERS    += elfsym
 # The target agent's parts add their unit tests, fuzzers, tools and benchmarks.
@@ -170,6 +170,9 @@ $(SAN_DIR)/unit/test-fingerprint: test/unit/test-fingerprint.c test/unit/blob.c 
 # elf/ needs libelf and libdw.
 $(SAN_DIR)/unit/test-elfsym: test/unit/test-elfsym.c test/unit/blob.c elf/elfsym.c elf/elfsym.h
 $(SAN_DIR)/unit/test-elfsym: HOST_LIBS += $(ELF_LIBS)
+$(SAN_DIR)/unit/test-conflicts: test/unit/test-conflicts.c proxy/spaces.c proxy/fingerprint.c \
+    elf/elfsym.c proxy/spaces.h
+$(SAN_DIR)/unit/test-conflicts: HOST_LIBS += $(ELF_LIBS)
 $(UNIT_BINS): test/unit/blob.h
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(UNIT_INC) $(filter %.c,$^) -o $@ \

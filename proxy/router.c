@@ -1,21 +1,28 @@
-/* The router: runs the guest for GDB with only the active breakpoint groups
- * in QEMU, swaps groups at the hook points where the CPU changes address
- * space, and tells GDB which process each stop belongs to.
+/* The router: runs the guest for GDB with the right breakpoints in QEMU,
+ * follows the CPU across address spaces where it must, and tells GDB which
+ * process each stop belongs to.
  *
- * The hook modes (docs/address-spaces.md has the whole story):
- *   OFF      no hooks armed: the guest runs at full speed. Used when no user
- *            breakpoint is in scope and nothing needs tracking.
- *   TRACK    exec hooks only (rare events): new processes are announced
- *            to GDB before they run, so pending breakpoints reach them.
- *   KNOWN    the CPU will return to user mode in last_user, whose group is
- *            inserted: only a context switch, an exec or an exit can change
- *            that, so those hooks are armed and a plain system call costs
- *            nothing.
+ * User breakpoints are resident: they stay in QEMU whichever process runs,
+ * and a breakpoint of another process that fires anyway (user programs
+ * share addresses) is a false hit, stepped over silently. An address that
+ * keeps firing in other processes (user.conflict_hits false hits) becomes
+ * followed: its groups are swapped at context switches, found by the hooks
+ * ("swap_groups": "always" follows every address from the start):
+ *   OFF      no hooks armed: the guest runs at full speed. Nothing is
+ *            followed and nothing needs tracking.
+ *   TRACK    exec and exit hooks only (rare events): new processes are
+ *            announced to GDB before they run, so pending breakpoints reach
+ *            them, and exits are reported (the process is found by its
+ *            kernel stack, user.trap_frame.kernel_sp).
+ *   KNOWN    the CPU will return to user mode in last_user, whose followed
+ *            breakpoints are inserted: only a context switch, an exec or an
+ *            exit can change that, so those hooks are armed and a plain
+ *            system call costs nothing.
  *   UNKNOWN  after a switch: the enter_user hook (the sret of the return
  *            path) catches the next entry to user mode, which is identified
  *            by satp (a fingerprint of its memory the first time), and the
- *            groups are swapped there; exec and exit stay armed.
- * Memory of other spaces and trap-frame registers are in spacemem.c. 
+ *            followed groups are swapped there; exec and exit stay armed.
+ * Memory of other spaces and trap-frame registers are in spacemem.c.
  * A hook is never armed at the PC the CPU resumes from, so no single step is
  * needed to get past one. */
 #define _POSIX_C_SOURCE 200809L
@@ -46,6 +53,7 @@ enum phase {
     PH_NEW_STEP,       /* stepping the sret into a new process, to announce it */
     PH_RETURN_STEP,    /* stepping the sret back into the process, to report it */
     PH_CLEANUP,        /* the client left while the guest ran for it */
+    PH_FALSE_STEP,     /* stepping a process over another's breakpoint */
 };
 
 static void after_stop(struct router *r);
@@ -172,21 +180,59 @@ static bool announcing(const struct router *r)
     return r->cfg->report_new && scope_of(r) == 0;
 }
 
-/* Hook mode for a resume from the current CPU state. The CPU is followed
- * through every switch (KNOWN/UNKNOWN) while some user group must be swapped,
- * or while a new process is expected (an exec hook fired: its first entry to
- * user mode comes after a switch or right after the exec). */
-static enum hook_mode choose_mode(const struct router *r)
+static bool followed(const struct router *r, uint64_t addr)
 {
-    bool user_bps = false;
+    return bpc_followed(&r->conflicts, addr);
+}
+
+/* Does some process in scope have a followed breakpoint (one whose group
+ * must be swapped at context switches)? */
+static bool followed_bps(const struct router *r)
+{
     for (size_t i = 1; i < r->spaces.n; i++) {
         const struct mux_space *sp = r->spaces.v[i];
-        user_bps |= sp->state == SPACE_LIVE && sp->bps.n && in_scope(r, sp->pid);
+        if (sp->state != SPACE_LIVE || !in_scope(r, sp->pid))
+            continue;
+        for (size_t j = 0; j < sp->bps.n; j++) {
+            if (followed(r, sp->bps.v[j].addr))
+                return true;
+        }
     }
+    return false;
+}
+
+/* Exits are caught by the exit hook wherever the CPU is when the kernel's
+ * stack pointer names the process (user.trap_frame.kernel_sp); otherwise
+ * only while the CPU is followed (KNOWN). */
+static bool exits_found_by_stack(const struct router *r)
+{
+    return r->cfg->has_trap_frame && r->cfg->has_tf_kernel_sp && hooks_configured(r, MUX_HOOK_EXIT);
+}
+
+static bool tracking_exits(const struct router *r)
+{
+    if (!r->cfg->report_exit || !exits_found_by_stack(r))
+        return false;
+    for (size_t i = 1; i < r->spaces.n; i++) {
+        const struct mux_space *sp = r->spaces.v[i];
+        if (sp->state == SPACE_LIVE && sp->announced && in_scope(r, sp->pid))
+            return true;
+    }
+    return false;
+}
+
+/* Hook mode for a resume from the current CPU state. The CPU is followed
+ * through every switch (KNOWN/UNKNOWN) while some followed group must be
+ * swapped, or while a new process is expected (an exec hook fired: its first
+ * entry to user mode comes after a switch or right after the exec). */
+static enum hook_mode choose_mode(const struct router *r)
+{
     if (!r->client || !hooks_configured(r, MUX_HOOK_ENTER_USER))
         return HM_OFF;
-    if (!user_bps && !r->pending_new)
-        return announcing(r) && hooks_configured(r, MUX_HOOK_EXEC) ? HM_TRACK : HM_OFF;
+    if (!followed_bps(r) && !r->pending_new) {
+        bool track = (announcing(r) && hooks_configured(r, MUX_HOOK_EXEC)) || tracking_exits(r);
+        return track ? HM_TRACK : HM_OFF;
+    }
     bool known = cpu_in_user(r) || r->last_user;
     return known && hooks_configured(r, MUX_HOOK_SWITCH) ? HM_KNOWN : HM_UNKNOWN;
 }
@@ -206,6 +252,16 @@ static void add_group(struct bp_list *d, const struct mux_space *sp)
         bpl_add(d, sp->bps.v[i]);
 }
 
+/* The resident (want_followed false) or the followed breakpoints of a user space. */
+static void add_user_bps(const struct router *r, struct bp_list *d, const struct mux_space *sp,
+                         bool want_followed)
+{
+    for (size_t i = 0; i < sp->bps.n; i++) {
+        if (followed(r, sp->bps.v[i].addr) == want_followed)
+            bpl_add(d, sp->bps.v[i]);
+    }
+}
+
 /* What QEMU should hold for the next resume. */
 static void desired(const struct router *r, struct bp_list *d, bool step)
 {
@@ -213,9 +269,14 @@ static void desired(const struct router *r, struct bp_list *d, bool step)
         return;
     if (in_scope(r, SPACE_KERNEL_PID))
         add_group(d, spaces_kernel(&r->spaces));
+    for (size_t i = 1; i < r->spaces.n; i++) {
+        const struct mux_space *sp = r->spaces.v[i];
+        if (sp->state == SPACE_LIVE && in_scope(r, sp->pid))
+            add_user_bps(r, d, sp, false);
+    }
     struct mux_space *u = active_user(r);
     if (u && u->state == SPACE_LIVE && in_scope(r, u->pid))
-        add_group(d, u);
+        add_user_bps(r, d, u, true);
     if (r->temp_active && !(r->cpu_known && r->temp_bp == r->pc))
         bpl_add(d, (struct mux_bp){ 0, r->temp_bp, HOOK_KIND });
     if (step)
@@ -225,6 +286,8 @@ static void desired(const struct router *r, struct bp_list *d, bool step)
         break;
     case HM_TRACK:
         add_hooks(r, d, MUX_HOOK_EXEC);
+        if (tracking_exits(r))
+            add_hooks(r, d, MUX_HOOK_EXIT);
         break;
     case HM_KNOWN:
         add_hooks(r, d, MUX_HOOK_SWITCH);
@@ -542,16 +605,49 @@ static bool false_hit(const struct router *r, const struct mux_space *sp)
     return other;
 }
 
+/* Will QEMU hold one of GDB's breakpoints at addr on the next resume? */
+static bool desired_at(const struct router *r, uint64_t addr)
+{
+    struct bp_list want = { 0 };
+    bool found = false;
+    desired(r, &want, true);
+    for (size_t i = 0; i < want.n && !found; i++)
+        found = want.v[i].addr == addr && want.v[i].kind != HOOK_KIND;
+    bpl_free(&want);
+    return found;
+}
+
+/* Another process's breakpoint stopped `sp`: it goes on. While the address
+ * stays resident the process is stepped past it (QEMU's single step ignores
+ * breakpoints); once it is followed, the groups are swapped instead. */
+static void pass_false_hit(struct router *r, struct mux_space *sp)
+{
+    bool now_followed;
+    r->false_hits++;
+    bpc_false_hit(&r->conflicts, r->pc, &now_followed);
+    if (now_followed)
+        log_info("breakpoint address 0x%llx also runs in other programs (%u false hits): its "
+                 "groups are swapped at context switches from now on",
+                 (unsigned long long)r->pc, bpc_hits(&r->conflicts, r->pc));
+    else
+        log_debug("breakpoint at 0x%llx belongs to another process; process %u goes on",
+                  (unsigned long long)r->pc, sp->pid);
+    r->cur = sp;
+    r->last_user = sp;
+    r->mode = choose_mode(r);
+    if (desired_at(r, r->pc)) {
+        r->phase = PH_FALSE_STEP;
+        go(r, true);
+    } else {
+        go(r, false);
+    }
+}
+
 static void report_user(struct router *r, struct mux_space *sp)
 {
     unsigned signal = r->report_signal;
     if (sp && signal == 5 && r->phase == PH_RUN && !r->req.step && false_hit(r, sp)) {
-        log_debug("breakpoint at 0x%llx belongs to another process; process %u goes on",
-                  (unsigned long long)r->pc, sp->pid);
-        r->cur = sp;
-        r->last_user = sp;
-        r->mode = choose_mode(r);
-        go(r, false);
+        pass_false_hit(r, sp);
         return;
     }
     if (sp)
@@ -594,15 +690,9 @@ static void enter_user_sstatus(struct router *r)
     identify(r, on_enter_user);
 }
 
-static void exit_code_read(struct router *r)
+/* Process `sp` (NULL: unknown) exits with `code`. */
+static void process_exits(struct router *r, struct mux_space *sp, uint64_t code)
 {
-    uint64_t code = 0;
-    struct mux_space *sp = r->last_user;
-    if (r->batch_lost) {
-        rt_finish(r, NULL, 0);
-        return;
-    }
-    rt_reply_reg(r, 0, &code);
     r->last_user = NULL;
     if (r->mode == HM_KNOWN)
         r->mode = HM_UNKNOWN;
@@ -628,20 +718,84 @@ static void exit_code_read(struct router *r)
     rt_finish(r, reply, (size_t)n);
 }
 
+/* The process in the kernel is the one whose kernel stack holds sp: the
+ * nearest kernel stack top at or above it (stacks are far below 1 MiB). */
+static struct mux_space *owner_of_stack(const struct router *r, uint64_t sp)
+{
+    struct mux_space *best = NULL;
+    for (size_t i = 1; i < r->spaces.n; i++) {
+        struct mux_space *s = r->spaces.v[i];
+        if (s->state != SPACE_LIVE || !s->kstack || s->kstack < sp || s->kstack - sp >= (1u << 20))
+            continue;
+        if (!best || s->kstack < best->kstack)
+            best = s;
+    }
+    return best;
+}
+
+static void exit_scan_next(struct router *r);
+
+static void exit_kstack_read(struct router *r, int status)
+{
+    struct mux_space *sp = r->spaces.v[r->exit_scan];
+    if (status == 0 && r->mem.len >= 8) {
+        uint64_t v = 0;
+        for (int i = 7; i >= 0; i--)
+            v = (v << 8) | r->mem.data[i];
+        sp->kstack = v;
+    } else {
+        log_debug("kernel stack of process %u: %s", sp->pid, r->mem_err);
+    }
+    r->exit_scan++;
+    exit_scan_next(r);
+}
+
+/* Reads the kernel stack pointer of every live process not read yet (once
+ * each: it is fixed for a process's life), then names the exiting one. */
+static void exit_scan_next(struct router *r)
+{
+    for (; r->exit_scan < r->spaces.n; r->exit_scan++) {
+        struct mux_space *sp = r->spaces.v[r->exit_scan];
+        if (sp->state == SPACE_LIVE && sp->satp && !sp->kstack) {
+            rt_mem_start(r, sp->satp, false, r->cfg->trap_frame + r->cfg->tf_kernel_sp, 8, NULL,
+                         exit_kstack_read);
+            return;
+        }
+    }
+    process_exits(r, owner_of_stack(r, r->exit_sp), r->exit_code);
+}
+
+static void exit_regs_read(struct router *r)
+{
+    if (r->batch_lost) {
+        rt_finish(r, NULL, 0);
+        return;
+    }
+    r->exit_code = 0;
+    rt_reply_reg(r, 0, &r->exit_code);
+    if (r->mode == HM_KNOWN && r->last_user) {
+        process_exits(r, r->last_user, r->exit_code);
+        return;
+    }
+    if (!exits_found_by_stack(r) || rt_reply_reg(r, 1, &r->exit_sp) != 0) {
+        process_exits(r, NULL, r->exit_code);   /* after a switch: whose exit it is, we cannot tell */
+        return;
+    }
+    r->exit_scan = 1;
+    exit_scan_next(r);
+}
+
 /* The CPU stopped at one of our hooks. Returns false if pc is no hook. */
 static bool handle_hook(struct router *r)
 {
     r->hook_stops++;
     log_debug("hook stop at 0x%llx (mode %s)", (unsigned long long)r->pc,
               router_mode_name(r->mode));
-    if (hooks_match(&r->hooks, MUX_HOOK_EXIT, r->pc) && !r->last_user) {
-        go(r, false);            /* after a switch: whose exit it is, we cannot tell */
-        return true;
-    }
     if (hooks_match(&r->hooks, MUX_HOOK_EXIT, r->pc)) {
         rt_batch_begin(r);
         rt_batch_add(r, "p%x", r->reg_a0);
-        rt_batch_run(r, exit_code_read);
+        rt_batch_add(r, "p%x", r->reg_sp);
+        rt_batch_run(r, exit_regs_read);
         return true;
     }
     if (hooks_match(&r->hooks, MUX_HOOK_EXEC, r->pc)) {
@@ -770,6 +924,13 @@ static void after_stop(struct router *r)
     case PH_RETURN_STEP:
         report(r, 0);     /* signal 0: GDB says "stopped", not "SIGTRAP" */
         return;
+    case PH_FALSE_STEP:
+        /* Past the other process's breakpoint. A breakpoint of this process
+         * at the new pc makes QEMU stop again at once. */
+        r->phase = PH_RUN;
+        r->mode = choose_mode(r);
+        go(r, false);
+        return;
     case PH_STEP_INTO:
         if (r->temp_active && r->pc == r->temp_bp) {
             report(r, 0);
@@ -804,7 +965,8 @@ static bool hook_stop(const struct router *r)
     if (!bpl_count(&r->inserted, (struct mux_bp){ 0, r->pc, HOOK_KIND }) || r->interrupt ||
         (r->temp_active && r->pc == r->temp_bp) ||
         r->stop.signal != 5 || (r->phase == PH_RUN && r->req.step) ||
-        r->phase == PH_NEW_STEP || r->phase == PH_RETURN_STEP || r->phase == PH_CLEANUP)
+        r->phase == PH_NEW_STEP || r->phase == PH_RETURN_STEP || r->phase == PH_CLEANUP ||
+        r->phase == PH_FALSE_STEP)
         return false;
     for (size_t i = 0; i < r->inserted.n; i++) {
         if (r->inserted.v[i].addr == r->pc && r->inserted.v[i].kind != HOOK_KIND)
@@ -920,6 +1082,8 @@ static void go(struct router *r, bool step)
         reconcile(r, false, r->cleanup_then);
         return;
     }
+    if (r->mode == HM_OFF || r->mode == HM_TRACK)
+        r->last_user = NULL;     /* not followed: by the next stop it may be anyone */
     r->group_user = active_user(r);
     reconcile(r, step, step ? send_step : send_cont);
 }
@@ -1133,6 +1297,7 @@ void router_qemu_ready(struct router *r)
     find_reg(r, "satp", &r->reg_satp, &ok);
     find_reg(r, "sstatus", &r->reg_sstatus, &ok);
     find_reg(r, "a0", &r->reg_a0, &ok);
+    find_reg(r, "sp", &r->reg_sp, &ok);
     r->regs_known = ok;
     r->cpu_known = false;
     bpl_clear(&r->inserted);
@@ -1160,6 +1325,7 @@ int router_init(struct router *r, struct mux *m, const struct mux_spacecfg *cfg,
                 const char *kernel_path, const char *source, char *err, size_t errlen)
 {
     *r = (struct router){ .mux = m, .cfg = cfg };
+    bpc_init(&r->conflicts, cfg->swap_always ? 0 : cfg->conflict_hits);
     for (int i = 0; i < ROUTER_BATCH_MAX; i++)
         rsp_buf_init(&r->replies[i]);
     rsp_buf_init(&r->mem);
@@ -1205,6 +1371,7 @@ void router_free(struct router *r)
     rsp_buf_free(&r->mem);
     rsp_buf_free(&r->fp_bytes);
     bpl_free(&r->inserted);
+    bpc_free(&r->conflicts);
     hooks_free(&r->hooks);
     spaces_free(&r->spaces);
     elf_file_close(r->kernel);
@@ -1232,8 +1399,22 @@ void router_describe_spaces(const struct router *r, struct rsp_buf *out)
                        sp->state == SPACE_LIVE ? "live" : "exited", sp->bps.n, mark);
     }
     rsp_buf_printf(out, "hooks: %s; %lu switches, %lu hook stops, %lu stops for GDB, "
-                   "%lu gdbstub round trips\n", router_mode_name(r->mode), r->switches,
-                   r->hook_stops, r->gdb_stops, r->round_trips);
+                   "%lu gdbstub round trips, %lu false hits\n", router_mode_name(r->mode),
+                   r->switches, r->hook_stops, r->gdb_stops, r->round_trips, r->false_hits);
+    if (r->conflicts.limit == 0) {
+        rsp_buf_append_str(out, "user breakpoints: swapped at every context switch\n");
+        return;
+    }
+    rsp_buf_printf(out, "user breakpoints: resident; an address is swapped at context "
+                   "switches after %u false hits", r->conflicts.limit);
+    const char *sep = "; swapped now:";
+    for (size_t i = 0; i < r->conflicts.n; i++) {
+        if (r->conflicts.v[i].hits < r->conflicts.limit)
+            continue;
+        rsp_buf_printf(out, "%s 0x%llx", sep, (unsigned long long)r->conflicts.v[i].addr);
+        sep = ",";
+    }
+    rsp_buf_append_str(out, "\n");
 }
 
 size_t router_gdb_bps(const struct router *r)
@@ -1246,6 +1427,7 @@ size_t router_gdb_bps(const struct router *r)
 
 void router_log_stats(const struct router *r)
 {
-    log_info("router: %lu switches, %lu hook stops, %lu stops for GDB, %lu gdbstub round trips",
-             r->switches, r->hook_stops, r->gdb_stops, r->round_trips);
+    log_info("router: %lu switches, %lu hook stops, %lu stops for GDB, %lu gdbstub round trips, "
+             "%lu false hits", r->switches, r->hook_stops, r->gdb_stops, r->round_trips,
+             r->false_hits);
 }

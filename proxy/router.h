@@ -33,7 +33,7 @@ struct resume_req {
 /* How the hooks follow the CPU (see router.c). */
 enum hook_mode {
     HM_OFF,      /* no hooks: no user breakpoints, nothing to track */
-    HM_TRACK,    /* exec/exit hooks only: new processes and exits */
+    HM_TRACK,    /* exec/exit hooks only: new processes and exits; resident user groups */
     HM_KNOWN,    /* the CPU returns to last_user: switch/exec/exit hooks */
     HM_UNKNOWN,  /* the next entry to user mode must be identified: enter_user hook */
 };
@@ -48,10 +48,11 @@ struct router {
     const struct mux_spacecfg *cfg;
 
     /* register numbers, from QEMU's target.xml */
-    unsigned reg_pc, reg_priv, reg_satp, reg_sstatus, reg_a0;
+    unsigned reg_pc, reg_priv, reg_satp, reg_sstatus, reg_a0, reg_sp;
     bool regs_known;
 
     struct bp_list inserted;          /* what QEMU holds now */
+    struct bp_conflicts conflicts;    /* resident vs followed user breakpoint addresses */
 
     /* the CPU as last seen stopped */
     uint64_t pc, priv, satp;
@@ -115,7 +116,11 @@ struct router {
     void (*cleanup_then)(struct router *r);
     size_t cleanup_removed;           /* GDB's breakpoints a departed client left */
 
-    unsigned long switches, hook_stops, gdb_stops, round_trips;
+    /* an exit whose process is found by its kernel stack */
+    uint64_t exit_code, exit_sp;
+    size_t exit_scan;                 /* the space whose kernel stack is being read */
+
+    unsigned long switches, hook_stops, gdb_stops, round_trips, false_hits;
 };
 
 /* Sets up the spaces and hooks from the configuration. 0, or -1 with err. */

@@ -65,7 +65,8 @@ static bool non_empty(struct jp_ctx *ctx, const cJSON *v)
 
 void mux_spacecfg_init(struct mux_spacecfg *sc)
 {
-    *sc = (struct mux_spacecfg){ .report_exit = true, .report_new = true };
+    *sc = (struct mux_spacecfg){ .report_exit = true, .report_new = true,
+                                 .conflict_hits = MUX_CONFLICT_HITS };
 }
 
 static void free_points(struct mux_points *p)
@@ -246,6 +247,26 @@ static void apply_var_size(struct jp_ctx *ctx, const cJSON *v, void *target)
         sc->variable_size = size;
 }
 
+static void apply_swap_groups(struct jp_ctx *ctx, const cJSON *v, void *target)
+{
+    struct mux_spacecfg *sc = target;
+    if (strcmp(v->valuestring, "always") == 0) {
+        sc->swap_always = true;
+    } else if (strcmp(v->valuestring, "on_conflict") == 0) {
+        sc->swap_always = false;
+    } else {
+        char q[120];
+        jp_quote(v->valuestring, 40, q, sizeof q);
+        jp_error(ctx, "expected \"on_conflict\" or \"always\", found string %s", q);
+    }
+}
+
+static void apply_conflict_hits(struct jp_ctx *ctx, const cJSON *v, void *target)
+{
+    (void)ctx;
+    ((struct mux_spacecfg *)target)->conflict_hits = (unsigned)v->valuedouble;
+}
+
 /* "identify": "variable" needs the variable: checked once "user" is read. */
 void mux_spacecfg_check_user(struct jp_ctx *ctx, const cJSON *v, void *target)
 {
@@ -277,6 +298,14 @@ static void apply_tf_pc(struct jp_ctx *ctx, const cJSON *v, void *target)
     ((struct mux_spacecfg *)target)->tf_pc = (unsigned)v->valuedouble;
 }
 
+static void apply_tf_kernel_sp(struct jp_ctx *ctx, const cJSON *v, void *target)
+{
+    struct mux_spacecfg *sc = target;
+    (void)ctx;
+    sc->tf_kernel_sp = (unsigned)v->valuedouble;
+    sc->has_tf_kernel_sp = true;
+}
+
 static const struct jp_field trap_frame_keys[] = {
     { .key = "address", .kind = JP_STRING, .required = true,
       .expected = "an address string like \"0xffffffffffffe000\"", .apply = apply_tf_address },
@@ -284,6 +313,8 @@ static const struct jp_field trap_frame_keys[] = {
       .apply = apply_tf_x1 },
     { .key = "pc", .kind = JP_INTEGER, .required = true, .min = 0, .max = 4096,
       .apply = apply_tf_pc },
+    { .key = "kernel_sp", .kind = JP_INTEGER, .min = 0, .max = 4096,
+      .apply = apply_tf_kernel_sp },
 };
 
 static const struct jp_field program_row = { .kind = JP_STRING, .expected = "a path string" };
@@ -299,6 +330,9 @@ const struct jp_field mux_spacecfg_user_keys[MUX_SPACECFG_USER_KEYS] = {
     { .key = "identify", .kind = JP_STRING, .apply = apply_identify },
     { .key = "variable", .kind = JP_OBJECT, JP_FIELDS(variable_keys) },
     { .key = "trap_frame", .kind = JP_OBJECT, JP_FIELDS(trap_frame_keys) },
+    { .key = "swap_groups", .kind = JP_STRING, .apply = apply_swap_groups },
+    { .key = "conflict_hits", .kind = JP_INTEGER, .min = 1, .max = 1000000,
+      .apply = apply_conflict_hits },
 };
 
 /* ------------------------------------------------------------ "hooks" */

@@ -57,6 +57,8 @@ enum mux_identify {
     MUX_IDENTIFY_VARIABLE,     /* a kernel variable holds the current process's id */
 };
 
+#define MUX_CONFLICT_HITS 4   /* default "user.conflict_hits" */
+
 /* Every string is owned (malloc'd). Program paths are absolute once loaded. */
 struct mux_spacecfg {
     char **programs;           /* "user.programs": ELF files or directories of them */
@@ -70,6 +72,16 @@ struct mux_spacecfg {
     bool has_trap_frame;
     uint64_t trap_frame;
     unsigned tf_x1, tf_pc;
+    /* "user.trap_frame.kernel_sp": the offset of the process's kernel stack
+     * pointer, which tells which process is in the kernel at an exit. */
+    bool has_tf_kernel_sp;
+    unsigned tf_kernel_sp;
+    /* "user.swap_groups": "on_conflict" (default): user breakpoints stay in
+     * QEMU across context switches until their address has had
+     * "user.conflict_hits" false hits in other processes; "always": every
+     * user group is swapped at every switch. */
+    bool swap_always;
+    unsigned conflict_hits;
     struct mux_points hooks[MUX_HOOK_COUNT];
     struct mux_alias *aliases;
     size_t naliases;
@@ -94,7 +106,7 @@ int mux_spacecfg_copy(struct mux_spacecfg *dst, const struct mux_spacecfg *src);
  * loaded (config.c's rows enter it). Program paths are kept as written: the
  * caller makes them absolute. mux_spacecfg_check_user is the "user" row's
  * apply. */
-#define MUX_SPACECFG_USER_KEYS      4
+#define MUX_SPACECFG_USER_KEYS      6
 #define MUX_SPACECFG_HOOK_KEYS      7
 #define MUX_SPACECFG_PROCESSES_KEYS 2
 extern const struct jp_field mux_spacecfg_user_keys[MUX_SPACECFG_USER_KEYS];

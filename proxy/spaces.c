@@ -66,6 +66,65 @@ void bpl_free(struct bp_list *l)
     *l = (struct bp_list){ 0 };
 }
 
+/* ------------------------------------------------------------ conflicts */
+
+void bpc_init(struct bp_conflicts *c, unsigned limit)
+{
+    *c = (struct bp_conflicts){ .limit = limit };
+}
+
+void bpc_free(struct bp_conflicts *c)
+{
+    free(c->v);
+    *c = (struct bp_conflicts){ .limit = c->limit };
+}
+
+static struct bp_conflict *bpc_find(const struct bp_conflicts *c, uint64_t addr)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        if (c->v[i].addr == addr)
+            return &c->v[i];
+    }
+    return NULL;
+}
+
+unsigned bpc_hits(const struct bp_conflicts *c, uint64_t addr)
+{
+    const struct bp_conflict *e = bpc_find(c, addr);
+    return e ? e->hits : 0;
+}
+
+bool bpc_followed(const struct bp_conflicts *c, uint64_t addr)
+{
+    return c->limit == 0 || bpc_hits(c, addr) >= c->limit;
+}
+
+int bpc_false_hit(struct bp_conflicts *c, uint64_t addr, bool *now_followed)
+{
+    bool before = bpc_followed(c, addr);
+    struct bp_conflict *e = bpc_find(c, addr);
+    *now_followed = false;
+    if (!e) {
+        if (c->n == c->cap) {
+            size_t cap = c->cap ? c->cap * 2 : 8;
+            struct bp_conflict *grown = realloc(c->v, cap * sizeof *grown);
+            if (!grown) {
+                c->limit = 0;     /* fail safe: swapping is always correct */
+                *now_followed = !before;
+                return -1;
+            }
+            c->v = grown;
+            c->cap = cap;
+        }
+        e = &c->v[c->n++];
+        *e = (struct bp_conflict){ .addr = addr };
+    }
+    if (e->hits < ~0u)
+        e->hits++;
+    *now_followed = !before && bpc_followed(c, addr);
+    return 0;
+}
+
 /* ------------------------------------------------------------ programs */
 
 /* Opens one program. In a directory (`quiet_skip`), files that are not

@@ -33,6 +33,31 @@ size_t bpl_count(const struct bp_list *l, struct mux_bp bp);
 void bpl_clear(struct bp_list *l);
 void bpl_free(struct bp_list *l);
 
+/* Breakpoint addresses where one space's breakpoint stopped another space
+ * (a false hit: user programs share addresses). A user breakpoint stays in
+ * QEMU whichever space runs (resident: no cost per context switch) until its
+ * address has had `limit` false hits; from then on it is "followed": its
+ * group is swapped in and out at context switches. limit 0: every address is
+ * followed from the start. */
+struct bp_conflict {
+    uint64_t addr;
+    unsigned hits;
+};
+
+struct bp_conflicts {
+    struct bp_conflict *v;
+    size_t n, cap;
+    unsigned limit;
+};
+
+void bpc_init(struct bp_conflicts *c, unsigned limit);
+void bpc_free(struct bp_conflicts *c);
+bool bpc_followed(const struct bp_conflicts *c, uint64_t addr);
+/* Counts a false hit at addr; *now_followed tells whether this one made the
+ * address followed. 0, or -1 (no memory: the address is then followed). */
+int bpc_false_hit(struct bp_conflicts *c, uint64_t addr, bool *now_followed);
+unsigned bpc_hits(const struct bp_conflicts *c, uint64_t addr);
+
 struct mux_program {
     char *path;                 /* absolute */
     char name[64];              /* its basename without ".elf" */
@@ -51,6 +76,7 @@ struct mux_space {
     bool stale;                 /* its key may have been reused: check the program again */
     struct bp_list bps;         /* its group: what GDB inserted while this process was selected */
     unsigned long entries;      /* times the CPU entered it */
+    uint64_t kstack;            /* its trap frame's kernel stack pointer; 0 if not read */
 };
 
 struct mux_spaces {

@@ -32,6 +32,9 @@ commands
 end
 break syscalls.c:main
 continue
+# compute's exit (a stop of its own), then syscalls' main
+inferior 1
+continue
 printf "B stopped in inferior %d\n", \$_inferior
 info inferiors
 shell grep -c 'primes below 5' $TMP/qemu1.log
@@ -42,7 +45,7 @@ bt
 # the kernel's memory while the CPU is in user mode
 inferior 1
 print cpu.current->name
-inferior 4
+inferior 3
 # a kernel breakpoint, hit from syscalls, with kernel frames
 delete 1
 break sys_write
@@ -51,7 +54,7 @@ bt
 print cpu.current->name
 delete
 # step into a system call and back out
-inferior 4
+inferior 3
 break *$ECALL
 inferior 1
 continue
@@ -83,9 +86,9 @@ P
 )
 check "a breakpoint on syscalls' main stops in syscalls, after compute ran to its end" \
     expect_in_order "$TMP/gdb1.log" <(cat <<'P'
-^Thread 4\.1 hit Breakpoint 2, main \(.*\) at test/os/user/syscalls\.c:[0-9]+$
-^B stopped in inferior 4$
-^\* 4 +process 4 .*/build/os/user/syscalls\.elf *$
+^Thread 3\.[0-9]+ hit Breakpoint 2, main \(.*\) at test/os/user/syscalls\.c:[0-9]+$
+^B stopped in inferior 3$
+^\* 3 +process 4 .*/build/os/user/syscalls\.elf *$
 ^1$
 P
 )
@@ -113,7 +116,7 @@ check "the kernel breakpoint from syscalls shows kernel frames" expect_in_order 
 P
 )
 check "stepi over ecall lands at the trap handler's first line" expect_in_order "$TMP/gdb1.log" <(cat <<P
-^at ecall: pc=$ECALL in inferior 4\$
+^at ecall: pc=$ECALL in inferior 3\$
 ^after stepi: inferior 1\$
 ^#0  trap_handler \(\) at test/os/kernel/trap\.c:[0-9]+\$
 P
@@ -122,7 +125,7 @@ check "finish out of the return path lands after the ecall" expect_in_order "$TM
 ^Thread 1\.1 hit Breakpoint 5, trap_return \(\) at test/os/kernel/trap\.c:[0-9]+\$
 ^\[Switching to Thread 4\.1\]\$
 ^syscall3 \(.*\) at test/os/user/ulib\.c:[0-9]+\$
-^back in user mode: pc=$AFTER_ECALL in inferior 4\$
+^back in user mode: pc=$AFTER_ECALL in inferior 3\$
 P
 )
 check "monitor spaces lists the processes" expect_in_order "$TMP/gdb1.log" <(cat <<'P'
@@ -140,11 +143,17 @@ SRET=$(riscv64-unknown-elf-objdump -d "$KERNEL" |
        awk '/<__restore>:/ { f = 1 } f && /\tsret/ { sub(":", "", $1); print "0x" $1; exit }')
 check "hooks run at the trampoline's alias" log_has "$TMP/mux1.log" \
     "hook enter_user at 0x$(printf '%x' $((0xfffffffffffff000 + SRET - $(symbol_address "$KERNEL" strampoline))))\$"
-check "processes are identified by fingerprint" expect_in_order "$TMP/mux1.log" <(cat <<'P'
+check "processes are identified by fingerprint; an exit is found by its kernel stack" \
+    expect_in_order "$TMP/mux1.log" <(cat <<'P'
 new address space: process 2, init, satp 0x8
 new address space: process 3, compute, satp 0x8
-process 3 \(compute\) is gone: satp 0x8[0-9a-f]+ now runs syscalls$
+process 3 \(compute\) exits with code 0$
 new address space: process 4, syscalls, satp 0x8
+P
+)
+check "compute's exit stops GDB before syscalls starts" expect_in_order "$TMP/gdb1.log" <(cat <<'P'
+^\[Inferior 3 \(process 3\) exited normally\]$
+^process 4 is executing new program: .*/build/os/user/syscalls\.elf$
 P
 )
 check "rspmux exits cleanly" stop_rspmux
@@ -220,7 +229,7 @@ start_qemu_gdb "$TMP/qemu4.log" -append "test; compute 5; syscalls" || finish
 start_rspmux "$TMP/mux4.log" --preset demo-os -c "$TMP/variable.json" --qemu "$GDB_PORT" \
     ${MUX_VERBOSE:--v} || finish
 timeout 120 "${GDB[@]}" -x configs/rspmux.gdb -ex "target remote 127.0.0.1:$MUX_PORT" \
-    -ex "break syscalls.c:main" -ex "continue" -ex "print \$_inferior" -ex "inferior 1" \
+    -ex "break syscalls.c:main" -ex "continue" -ex "inferior 1" -ex "continue" -ex "print \$_inferior" -ex "inferior 1" \
     -ex "print current_pid" -ex "delete" -ex "continue" </dev/null >"$TMP/gdb4.log" 2>&1
 check "spaces are keyed by the kernel's pid" expect_in_order "$TMP/mux4.log" <(cat <<'P'
 new address space: process 2, init, satp 0x8[0-9a-f]+, current_pid 1$
@@ -233,8 +242,13 @@ check "the guest runs to its end" wait_qemu_exit 0
 check "rspmux exits cleanly" stop_rspmux
 
 # --- 5: Ctrl-C while rspmux follows every switch; detach -----------------------
+# "swap_groups": "always": every user group is swapped at every switch.
+cat >"$TMP/always.json" <<'EOF'
+{ "user": { "swap_groups": "always" } }
+EOF
 start_qemu_gdb "$TMP/qemu5.log" -append "test; syscalls 20000; sleeper" || finish
-start_rspmux "$TMP/mux5.log" -c configs/demo-os.json --qemu "$GDB_PORT" ${MUX_VERBOSE:--v} || finish
+start_rspmux "$TMP/mux5.log" --preset demo-os -c "$TMP/always.json" --qemu "$GDB_PORT" \
+    ${MUX_VERBOSE:--v} || finish
 # A breakpoint on a line that never runs keeps the hooks busy at every switch.
 NEVER="syscalls.c:$(grep -n 'got a wrong answer' test/os/user/syscalls.c | cut -d: -f1)"
 timeout 120 "${GDB[@]}" -x configs/rspmux.gdb -ex "target remote 127.0.0.1:$MUX_PORT" \
@@ -257,7 +271,8 @@ check "rspmux exits cleanly" stop_rspmux
 
 # --- 6: GDB killed while the hooks follow every switch ---------------------------
 start_qemu_gdb "$TMP/qemu6.log" -append "test; syscalls 20000; sleeper" || finish
-start_rspmux "$TMP/mux6.log" -c configs/demo-os.json --qemu "$GDB_PORT" ${MUX_VERBOSE:--v} || finish
+start_rspmux "$TMP/mux6.log" --preset demo-os -c "$TMP/always.json" --qemu "$GDB_PORT" \
+    ${MUX_VERBOSE:--v} || finish
 timeout 120 "${GDB[@]}" -x configs/rspmux.gdb -ex "target remote 127.0.0.1:$MUX_PORT" \
     -ex "break $NEVER" -ex "continue" </dev/null >"$TMP/gdb6.log" 2>&1 &
 gdb_pid=$!
@@ -273,8 +288,8 @@ check "the guest runs on to its end, followed by nobody" wait_qemu_exit 0
 check "rspmux exits cleanly" stop_rspmux
 check "the breakpoint stops syscalls, whose pid the kernel agrees on" \
     expect_in_order "$TMP/gdb4.log" <(cat <<'P'
-^Thread 4\.1 hit Breakpoint 1, main \(.*\) at test/os/user/syscalls\.c:[0-9]+$
-^\$1 = 4$
+^Thread 3\.[0-9]+ hit Breakpoint 1, main \(.*\) at test/os/user/syscalls\.c:[0-9]+$
+^\$1 = 3$
 ^\$2 = 3$
 P
 )

@@ -544,6 +544,13 @@ static const struct load_case load_cases[] = {
         E("aliases[0]: expected an object, found number 1")),
 
     /* address spaces: user, processes, root */
+    BAD("swap_groups foo", "{\"user\": {\"swap_groups\": \"sometimes\"}}",
+        E("user.swap_groups: expected \"on_conflict\" or \"always\", found string \"sometimes\"")),
+    BAD("conflict_hits 0", "{\"user\": {\"conflict_hits\": 0}}",
+        E("user.conflict_hits: expected an integer from 1 to 1000000, found 0")),
+    BAD("kernel_sp negative", "{\"user\": {\"trap_frame\": {\"address\": \"0x1000\", \"x1\": 8, "
+        "\"pc\": 264, \"kernel_sp\": -8}}}",
+        E("user.trap_frame.kernel_sp: expected an integer from 0 to 4096, found -8")),
     BAD("identify foo", "{\"user\": {\"identify\": \"foo\"}}",
         E("user.identify: " BAD_IDENTIFY "\"foo\"")),
     BAD("identify is case-sensitive", "{\"user\": {\"identify\": \"SATP\"}}",
@@ -568,7 +575,8 @@ static const struct load_case load_cases[] = {
     BAD("program a number", "{\"user\": {\"programs\": [1]}}",
         E("user.programs[0]: expected a path string, found number 1")),
     BAD("unknown user key", "{\"user\": {\"program\": []}}",
-        E("user.program: unknown key (known keys: programs, identify, variable, trap_frame)")),
+        E("user.program: unknown key (known keys: programs, identify, variable, trap_frame, "
+          "swap_groups, conflict_hits)")),
     BAD("report_exit a string", "{\"processes\": {\"report_exit\": \"no\"}}",
         E("processes.report_exit: expected true or false, found string \"no\"")),
     BAD("report_new a number", "{\"processes\": {\"report_new\": 1}}",
