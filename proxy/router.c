@@ -127,9 +127,7 @@ int rt_reply_reg(const struct router *r, unsigned i, uint64_t *v)
     uint8_t bytes[8] = { 0 };
     if (b->len < 2 || b->len > 16 || b->len % 2 || rsp_hex_decode(b->data, b->len / 2, bytes) != 0)
         return -1;
-    *v = 0;
-    for (size_t k = b->len / 2; k-- > 0;)
-        *v = (*v << 8) | bytes[k];
+    *v = rt_le(bytes, b->len / 2);
     return 0;
 }
 
@@ -471,8 +469,7 @@ static void ident_key_read(struct router *r, int status)
         log_warn("reading %s: %s; identifying by satp", r->cfg->variable, r->mem_err);
         v = r->satp;
     } else {
-        for (size_t i = r->mem.len; i-- > 0;)
-            v = (v << 8) | r->mem.data[i];
+        v = rt_le(r->mem.data, r->mem.len);
     }
     r->ident_key = v;
     ident_lookup(r);
@@ -739,10 +736,7 @@ static void exit_kstack_read(struct router *r, int status)
 {
     struct mux_space *sp = r->spaces.v[r->exit_scan];
     if (status == 0 && r->mem.len >= 8) {
-        uint64_t v = 0;
-        for (int i = 7; i >= 0; i--)
-            v = (v << 8) | r->mem.data[i];
-        sp->kstack = v;
+        sp->kstack = rt_le(r->mem.data, 8);
     } else {
         log_debug("kernel stack of process %u: %s", sp->pid, r->mem_err);
     }

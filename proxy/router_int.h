@@ -14,6 +14,16 @@
 #define MEM_CHUNK 1024    /* bytes per physical read (QEMU's packet holds 2048) */
 #define RT_PACKET_MAX (MEM_CHUNK * 2 + 64)   /* longest request a batch holds */
 
+/* The n bytes at p (n <= 8) as a little-endian number: guest memory and
+ * QEMU's register replies are little-endian. */
+static inline uint64_t rt_le(const uint8_t *p, size_t n)
+{
+    uint64_t v = 0;
+    while (n-- > 0)
+        v = (v << 8) | p[n];
+    return v;
+}
+
 /* A batch: requests added after rt_batch_begin go to QEMU back to back (they
  * must not resume it); rt_batch_run calls `done` once all are answered, the
  * replies in r->replies[i] (r->batch_lost if QEMU went away). */

@@ -123,8 +123,7 @@ static void mem_pte_done(struct router *r)
         mem_finish(r, -1);
         return;
     }
-    for (int k = 7; k >= 0; k--)
-        pte = (pte << 8) | raw[k];
+    pte = rt_le(raw, 8);
     enum sv39_status st = sv39_feed(&r->walk, pte, &pte_pa);
     if (st == SV39_NEED_PTE) {
         rt_batch_begin(r);
@@ -247,10 +246,7 @@ static void put_reg(struct rsp_buf *out, uint64_t v)
 
 static uint64_t frame_word(const struct router *r, unsigned offset)
 {
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = (v << 8) | r->mem.data[offset + (unsigned)i];
-    return v;
+    return rt_le(r->mem.data + offset, 8);
 }
 
 /* The user registers a process left in its trap frame when it entered the

@@ -334,12 +334,3 @@ const char *space_name(const struct mux_spaces *s, const struct mux_space *sp)
         return "kernel";
     return sp->program >= 0 ? s->programs[sp->program].name : "?";
 }
-
-bool spaces_user_bps(const struct mux_spaces *s)
-{
-    for (size_t i = 1; i < s->n; i++) {
-        if (s->v[i]->state == SPACE_LIVE && s->v[i]->bps.n)
-            return true;
-    }
-    return false;
-}

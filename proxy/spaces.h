@@ -104,7 +104,4 @@ struct mux_space *spaces_add(struct mux_spaces *s, uint64_t key, uint64_t satp, 
 const char *space_path(const struct mux_spaces *s, const struct mux_space *sp);
 const char *space_name(const struct mux_spaces *s, const struct mux_space *sp);
 
-/* True if some live user space has breakpoints in its group. */
-bool spaces_user_bps(const struct mux_spaces *s);
-
 #endif

@@ -34,13 +34,11 @@ run() {  # none|resident|always: prints "ms switches round_trips guest_us_per_sy
     kill -TERM "$MUX_PID" 2>/dev/null; wait "$MUX_PID" 2>/dev/null
     grep -q 'forker: 3 forked' "$TMP/q.log" || { echo "bench: the workload failed" >&2; return 1; }
     t0=$(cat "$TMP/t0"); t1=$(cat "$TMP/t1")
-    local stats us
-    stats=$(sed -n 's/.*router: \([0-9]*\) switches, [0-9]* hook stops, [0-9]* stops for GDB, \([0-9]*\) gdbstub round trips, \([0-9]*\) false hits.*/\1 \2/p' "$TMP/mux.log")
-    local fh
-    fh=$(sed -n 's/.*router: .* \([0-9]*\) false hits.*/\1/p' "$TMP/mux.log")
+    local sw rt fh us
+    read -r sw rt fh < <(sed -n 's/.*router: \([0-9]*\) switches, [0-9]* hook stops, [0-9]* stops for GDB, \([0-9]*\) gdbstub round trips, \([0-9]*\) false hits.*/\1 \2 \3/p' "$TMP/mux.log")
     us=$(tr -d '\r' <"$TMP/q.log" | sed -n 's/^syscalls: made \([0-9]*\) system calls in \([0-9]*\) us$/\1 \2/p' |
          awk '{ printf "%.2f", $2 / $1 }')
-    echo "$(( (t1 - t0) / 1000000 )) $stats $us ${fh:-0}"
+    echo "$(( (t1 - t0) / 1000000 )) $sw $rt $us $fh"
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
